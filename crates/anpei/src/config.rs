@@ -1,0 +1,103 @@
+//! Configuration, declared once: flags, then `ANPEI_*` environment variables, then
+//! defaults. Validated into [`Config`] before anything runs.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anpei_store::StoreConfig;
+use clap::Args;
+
+#[derive(Debug, Clone, Args)]
+pub struct RawConfig {
+    /// Database URL: `sqlite://FILE?mode=rwc` (default: an SQLite file in the data
+    /// directory) or `postgres://user@host/db`.
+    #[arg(
+        long = "database",
+        env = "ANPEI_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database: Option<String>,
+    /// Directory for the SQLite file and the ledger signing key.
+    #[arg(long, env = "ANPEI_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// SM2 key that signs ledger checkpoints (default: DATA_DIR/ledger-sm2.key).
+    #[arg(long, env = "ANPEI_LEDGER_KEY", global = true)]
+    pub ledger_key: Option<PathBuf>,
+    /// Sign a ledger checkpoint every this many entries.
+    #[arg(
+        long,
+        env = "ANPEI_CHECKPOINT_EVERY",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub checkpoint_every: u64,
+    /// Log format: text or json.
+    #[arg(long, env = "ANPEI_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: String,
+}
+
+/// The validated configuration.
+#[derive(Clone)]
+pub struct Config {
+    pub store: StoreConfig,
+    pub json_logs: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("store", &self.store)
+            .field("json_logs", &self.json_logs)
+            .finish()
+    }
+}
+
+impl Config {
+    pub fn from_raw(raw: RawConfig) -> anyhow::Result<Self> {
+        let database_url = match raw.database {
+            Some(url) => url,
+            None => {
+                std::fs::create_dir_all(&raw.data_dir)?;
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    raw.data_dir.join("anpei.db").display()
+                )
+            }
+        };
+        if !(database_url.starts_with("sqlite:")
+            || database_url.starts_with("postgres://")
+            || database_url.starts_with("postgresql://"))
+        {
+            anyhow::bail!("--database must be a sqlite:// or postgres:// URL");
+        }
+        let json_logs = match raw.log_format.as_str() {
+            "json" => true,
+            "text" => false,
+            other => anyhow::bail!("--log-format must be text or json, not {other:?}"),
+        };
+        let ledger_key_path = raw
+            .ledger_key
+            .unwrap_or_else(|| raw.data_dir.join("ledger-sm2.key"));
+        let max_connections = if database_url.starts_with("sqlite:") {
+            8
+        } else {
+            16
+        };
+        Ok(Config {
+            store: StoreConfig {
+                database_url,
+                ledger_key_path,
+                checkpoint_every: raw.checkpoint_every.max(1),
+                max_connections,
+            },
+            json_logs,
+        })
+    }
+}
+
+/// Where to listen.
+pub fn parse_addr(addr: &str) -> anyhow::Result<SocketAddr> {
+    addr.parse()
+        .map_err(|_| anyhow::anyhow!("--addr must be HOST:PORT, e.g. 127.0.0.1:8080"))
+}

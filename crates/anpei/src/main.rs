@@ -1,0 +1,369 @@
+//! `anpei`: the one binary. Serves the web app (default), and carries the operator tools:
+//! migrate, demo, ledger verify, archive verify, validate.
+#![allow(
+    clippy::print_stdout,
+    reason = "a command-line tool prints its results"
+)]
+
+mod config;
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anpei_domain::{Bilingual, CreditCode, IdNumber};
+use anpei_store::Store;
+use anpei_store::demo::{self, DemoSpec};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::{Config, RawConfig};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "anpei",
+    version,
+    about = "安培 Anpei — safety-skills training, examination and certification platform"
+)]
+struct Cli {
+    #[command(flatten)]
+    config: RawConfig,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the web app and API (the default). On an empty database, generates the demo
+    /// province first.
+    Serve {
+        #[arg(long, env = "ANPEI_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Do not generate the demo province on an empty database.
+        #[arg(long)]
+        no_demo: bool,
+        /// People in the demo generated on first start.
+        #[arg(long, default_value_t = 30_000)]
+        demo_people: u64,
+        /// Mark the session cookie Secure (when served behind HTTPS).
+        #[arg(long, env = "ANPEI_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// Minutes between timed ledger checkpoints.
+        #[arg(long, default_value_t = 10)]
+        checkpoint_minutes: u64,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Generate the demo province into an empty database.
+    Demo {
+        /// Number of people.
+        #[arg(long, default_value_t = 30_000)]
+        people: u64,
+        /// Random seed; the same seed, size and date give the same province.
+        #[arg(long, default_value_t = 2020)]
+        seed: u64,
+    },
+    /// The traceability ledger.
+    Ledger {
+        #[command(subcommand)]
+        command: LedgerCommand,
+    },
+    /// Signed archive exports.
+    Archive {
+        #[command(subcommand)]
+        command: ArchiveCommand,
+    },
+    /// Check identifiers the way rosters need them checked.
+    Validate {
+        #[command(subcommand)]
+        command: ValidateCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LedgerCommand {
+    /// Recompute the hash chain, the signed checkpoints and every ledgered row; exit 1
+    /// naming the first broken entry.
+    Verify,
+    /// Sign a checkpoint at the current head now.
+    Checkpoint,
+}
+
+#[derive(Debug, Subcommand)]
+enum ArchiveCommand {
+    /// Check a signed archive export offline.
+    Verify {
+        file: std::path::PathBuf,
+        /// The installation's public key (hex) or key id, from /api/v1/ledger/public-key.
+        #[arg(long)]
+        key: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ValidateCommand {
+    /// Resident ID numbers (GB 11643).
+    IdNumber { values: Vec<String> },
+    /// Unified social credit codes (GB 32100).
+    CreditCode { values: Vec<String> },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("错误 error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    // Commands that need no database run without one.
+    match &cli.command {
+        Some(Command::Validate { command }) => return Ok(validate(command)),
+        Some(Command::Archive {
+            command: ArchiveCommand::Verify { file, key },
+        }) => {
+            return archive_verify(file, key.as_deref());
+        }
+        _ => {}
+    }
+    let config = Config::from_raw(cli.config)?;
+    init_tracing(config.json_logs);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command.unwrap_or(Command::Serve {
+            addr: "127.0.0.1:8080".to_owned(),
+            no_demo: false,
+            demo_people: 30_000,
+            secure_cookies: false,
+            checkpoint_minutes: 10,
+        }) {
+            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes } => {
+                let addr = config::parse_addr(&addr)?;
+                let store = Store::open(&config.store).await?;
+                if !no_demo && demo::is_empty(&store).await? {
+                    println!("首次启动：生成演示省份数据 / first start: generating the demo province");
+                    generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }).await?;
+                }
+                anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
+                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, ..Default::default() });
+                let listener = tokio::net::TcpListener::bind(addr).await?;
+                println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
+                anpei_web::serve(listener, app).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Migrate => {
+                Store::migrate(&config.store).await?;
+                println!("数据库已是最新 / database is up to date");
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Demo { people, seed } => {
+                let store = Store::open(&config.store).await?;
+                if !demo::is_empty(&store).await? {
+                    anyhow::bail!("the database already has data; the demo is generated into an empty database");
+                }
+                generate_demo(&store, DemoSpec { people, seed }).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Ledger { command: LedgerCommand::Verify } => {
+                let store = Store::open(&config.store).await?;
+                ledger_verify(&store).await
+            }
+            Command::Ledger { command: LedgerCommand::Checkpoint } => {
+                let store = Store::open(&config.store).await?;
+                match store.checkpoint_now(now()).await? {
+                    Some(seq) => println!("已签名检查点 / signed checkpoint at #{seq}"),
+                    None => println!("无新记录 / nothing new to sign"),
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Archive { .. } | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
+        }
+    })
+}
+
+#[allow(clippy::disallowed_methods, reason = "the binary owns the clock")]
+fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::Utc::now()
+}
+
+fn today() -> chrono::NaiveDate {
+    now()
+        .with_timezone(&anpei_web::clock::SHANGHAI)
+        .date_naive()
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ANPEI_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn progress_bar(total: u64, what: &str) -> ProgressBar {
+    let bar = if std::io::stderr().is_terminal() {
+        ProgressBar::new(total)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{elapsed_precise}] {wide_bar} {pos}/{len} ({per_sec}, ETA {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message(what.to_owned());
+    bar
+}
+
+async fn generate_demo(store: &Store, spec: DemoSpec) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let bar = progress_bar(spec.people, "生成人员 people");
+    let plain = !std::io::stderr().is_terminal();
+    let report = demo::generate(store, spec, today(), now(), &|done, total| {
+        bar.set_position(done);
+        if plain && (done == total || done % 100_000 == 0) {
+            eprintln!("demo: {done}/{total} people");
+        }
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "演示数据已生成 / demo generated: {} enterprises, {} institutions, {} people, {} employments, {} ledger entries in {:.1} s",
+        report.enterprises,
+        report.institutions,
+        report.people,
+        report.employments,
+        report.ledger_head,
+        started.elapsed().as_secs_f64()
+    );
+    println!("演示账号 / demo logins (password {}):", demo::DEMO_PASSWORD);
+    for login in &report.logins {
+        println!(
+            "  {:<12} {:<22} {}",
+            login.username,
+            login.role.name_en(),
+            login.description
+        );
+    }
+    Ok(())
+}
+
+async fn ledger_verify(store: &Store) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let bar = progress_bar(0, "核验账本 verifying");
+    let report = store
+        .verify_ledger(&|done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await?;
+    bar.finish_and_clear();
+    let elapsed = started.elapsed().as_secs_f64();
+    if report.is_ok() {
+        println!(
+            "账本完整 / ledger OK: {} entries, {} signed checkpoints, {} rows match the ledger ({elapsed:.1} s)",
+            report.entries, report.checkpoints, report.rows_checked
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    let first = &report.problems[0];
+    println!(
+        "账本被篡改 / ledger BROKEN: first broken entry {} ({}): {}",
+        first
+            .seq
+            .map(|s| format!("#{s}"))
+            .unwrap_or_else(|| "(none)".to_owned()),
+        first.entity_key.as_deref().unwrap_or("-"),
+        first.reason
+    );
+    println!(
+        "{} problem(s) in all; {} entries, {} rows checked ({elapsed:.1} s)",
+        report.problems.len(),
+        report.entries,
+        report.rows_checked
+    );
+    for problem in report.problems.iter().skip(1).take(20) {
+        println!(
+            "  {} {}: {}",
+            problem
+                .seq
+                .map(|s| format!("#{s}"))
+                .unwrap_or_else(|| "-".to_owned()),
+            problem.entity_key.as_deref().unwrap_or("-"),
+            problem.reason
+        );
+    }
+    Ok(ExitCode::FAILURE)
+}
+
+fn archive_verify(file: &std::path::Path, key: Option<&str>) -> anyhow::Result<ExitCode> {
+    let text = std::fs::read_to_string(file)?;
+    match anpei_store::archive::verify(&text, key) {
+        Ok(verified) => {
+            println!(
+                "签名有效 / signature valid: {} ({} employments), exported {}, signed by key {}",
+                verified.person_name, verified.employments, verified.exported_at, verified.key_id
+            );
+            if key.is_none() {
+                println!(
+                    "提示 / note: compare the key id with the issuer's published key (/api/v1/ledger/public-key), or pass --key"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            println!("核验失败 / verification FAILED: {err}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn validate(command: &ValidateCommand) -> ExitCode {
+    let mut all_valid = true;
+    let mut report = |value: &str, result: Result<(), (String, String)>| match result {
+        Ok(()) => println!("{value}\tvalid\t有效"),
+        Err((zh, en)) => {
+            all_valid = false;
+            println!("{value}\tinvalid\t{en}\t{zh}");
+        }
+    };
+    match command {
+        ValidateCommand::IdNumber { values } => {
+            for value in values {
+                report(
+                    value,
+                    IdNumber::parse(value)
+                        .map(|_| ())
+                        .map_err(|e| (e.zh(), e.en())),
+                );
+            }
+        }
+        ValidateCommand::CreditCode { values } => {
+            for value in values {
+                report(
+                    value,
+                    CreditCode::parse(value)
+                        .map(|_| ())
+                        .map_err(|e| (e.zh(), e.en())),
+                );
+            }
+        }
+    }
+    if all_valid {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,288 @@
+//! Who may see and change what (SPEC §1): an [`Actor`] carries a role and its scope, and
+//! every query of people or enterprises is filtered by [`Actor::person_filter`] or
+//! [`Actor::enterprise_filter`]. Writes take capability handles ([`EnterpriseStaffWrite`],
+//! [`RegionWrite`]) that only the functions here can make, so a handler that skipped the
+//! check does not compile.
+//!
+//! Out-of-scope reads answer `NotFound`, never `Forbidden`, so guessing ids reveals nothing.
+
+use anpei_domain::Role;
+use chrono::NaiveDate;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::entity::{employment, enterprise, institution};
+use crate::ledger::LedgerActor;
+
+/// The scope that comes with a role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// A worker: themself only.
+    Person(Uuid),
+    /// An enterprise: its current staff.
+    Enterprise(Uuid),
+    /// A training institution: its own record (its trainees arrive with classes).
+    Institution(Uuid),
+    /// A city regulator: the enterprises of the city (4-digit code prefix) and their staff.
+    City(String),
+    /// The province regulator: everything.
+    Province,
+    /// The HR and social-security bureau of a region: enterprises of that region.
+    HrBureau(String),
+    /// Command-line tools and the demo generator.
+    System,
+}
+
+/// A signed-in account (or a system tool) acting on the store.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub account_id: Option<Uuid>,
+    pub display_name: String,
+    pub role: Option<Role>,
+    pub scope: Scope,
+}
+
+impl Actor {
+    pub fn system(name: &str) -> Self {
+        Actor {
+            account_id: None,
+            display_name: name.to_owned(),
+            role: None,
+            scope: Scope::System,
+        }
+    }
+
+    pub(crate) fn ledger_actor(&self) -> LedgerActor {
+        let id = match (self.account_id, self.role) {
+            (Some(id), Some(role)) => format!("{}:{id}", role.code()),
+            _ => format!("system:{}", self.display_name),
+        };
+        LedgerActor {
+            id,
+            name: self.display_name.clone(),
+        }
+    }
+
+    /// A region-code prefix for city-level scopes ("2301" for Harbin), `None` for all.
+    fn region_prefix(code: &str) -> String {
+        let trimmed = code.trim_end_matches("00");
+        if trimmed.len() < 4 {
+            code[..Ord::min(2, code.len())].to_owned()
+        } else {
+            trimmed.to_owned()
+        }
+    }
+
+    /// Condition on `persons.id` (or any person-id column) restricting to visible people.
+    pub fn person_filter(&self, person_id: SimpleExpr, today: NaiveDate) -> SimpleExpr {
+        let current = Expr::col((employment::Entity, employment::Column::EndDate))
+            .is_null()
+            .or(Expr::col((employment::Entity, employment::Column::EndDate)).gte(today));
+        match &self.scope {
+            Scope::Province | Scope::System => Expr::value(true),
+            Scope::Person(id) => person_id.eq(*id),
+            Scope::Enterprise(enterprise_id) => person_id.in_subquery(
+                Query::select()
+                    .column((employment::Entity, employment::Column::PersonId))
+                    .from(employment::Entity)
+                    .and_where(
+                        Expr::col((employment::Entity, employment::Column::EnterpriseId))
+                            .eq(*enterprise_id),
+                    )
+                    .and_where(current)
+                    .to_owned(),
+            ),
+            Scope::City(city) => person_id.in_subquery(
+                Query::select()
+                    .column((employment::Entity, employment::Column::PersonId))
+                    .from(employment::Entity)
+                    .inner_join(
+                        enterprise::Entity,
+                        Expr::col((enterprise::Entity, enterprise::Column::Id))
+                            .equals((employment::Entity, employment::Column::EnterpriseId)),
+                    )
+                    .and_where(
+                        Expr::col((enterprise::Entity, enterprise::Column::CityCode))
+                            .eq(city.as_str()),
+                    )
+                    .and_where(current)
+                    .to_owned(),
+            ),
+            Scope::Institution(_) | Scope::HrBureau(_) => Expr::value(false),
+        }
+    }
+
+    /// Condition on the `enterprises` table restricting to visible enterprises.
+    pub fn enterprise_filter(&self) -> SimpleExpr {
+        let column = |c: enterprise::Column| Expr::col((enterprise::Entity, c));
+        match &self.scope {
+            Scope::Province | Scope::System => Expr::value(true),
+            Scope::Enterprise(id) => column(enterprise::Column::Id).eq(*id),
+            Scope::City(city) => column(enterprise::Column::CityCode).eq(city.as_str()),
+            Scope::HrBureau(region) => {
+                if region == anpei_domain::region::PROVINCE_CODE {
+                    Expr::value(true)
+                } else {
+                    column(enterprise::Column::RegionCode)
+                        .like(format!("{}%", Self::region_prefix(region)))
+                }
+            }
+            // A worker sees the enterprises they work for through their own archive only.
+            Scope::Person(_) | Scope::Institution(_) => Expr::value(false),
+        }
+    }
+
+    /// May this actor register enterprises, and where?
+    pub fn region_write(&self) -> Option<RegionWrite> {
+        match &self.scope {
+            Scope::Province | Scope::System => Some(RegionWrite { city_code: None }),
+            Scope::City(city) => Some(RegionWrite {
+                city_code: Some(city.clone()),
+            }),
+            _ => None,
+        }
+    }
+
+    pub fn institution_id(&self) -> Option<Uuid> {
+        match self.scope {
+            Scope::Institution(id) => Some(id),
+            _ => None,
+        }
+    }
+}
+
+/// Capability: may register enterprises in `city_code` (or anywhere when `None`).
+#[derive(Debug)]
+pub struct RegionWrite {
+    city_code: Option<String>,
+}
+
+impl RegionWrite {
+    pub fn allows_city(&self, city_code: &str) -> bool {
+        self.city_code.as_deref().is_none_or(|own| own == city_code)
+    }
+}
+
+/// Capability: may hire into and end employment at one enterprise.
+#[derive(Debug, Clone, Copy)]
+pub struct EnterpriseStaffWrite {
+    enterprise_id: Uuid,
+}
+
+impl EnterpriseStaffWrite {
+    pub fn enterprise_id(&self) -> Uuid {
+        self.enterprise_id
+    }
+}
+
+/// The staff of an enterprise may be changed by that enterprise and by system tools
+/// (imports, the demo). Regulators read; they do not keep an enterprise's roster.
+pub async fn enterprise_staff_write(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    enterprise_id: Uuid,
+) -> Result<EnterpriseStaffWrite, StoreError> {
+    let visible = enterprise::Entity::find_by_id(enterprise_id)
+        .filter(actor.enterprise_filter())
+        .count(db)
+        .await?
+        > 0;
+    if !visible {
+        return Err(StoreError::NotFound);
+    }
+    match actor.scope {
+        Scope::Enterprise(own) if own == enterprise_id => {
+            Ok(EnterpriseStaffWrite { enterprise_id })
+        }
+        Scope::System => Ok(EnterpriseStaffWrite { enterprise_id }),
+        _ => Err(StoreError::Forbidden),
+    }
+}
+
+/// Capability: may read one person's archive.
+#[derive(Debug, Clone, Copy)]
+pub struct PersonRead {
+    person_id: Uuid,
+    is_self: bool,
+}
+
+impl PersonRead {
+    pub fn person_id(&self) -> Uuid {
+        self.person_id
+    }
+
+    /// The person themself: the only reader who sees their own identity unmasked in exports.
+    pub fn is_self(&self) -> bool {
+        self.is_self
+    }
+}
+
+pub async fn person_read(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    person_id: Uuid,
+    today: NaiveDate,
+) -> Result<PersonRead, StoreError> {
+    use crate::entity::person;
+    let visible = person::Entity::find_by_id(person_id)
+        .filter(actor.person_filter(Expr::col((person::Entity, person::Column::Id)), today))
+        .count(db)
+        .await?
+        > 0;
+    if !visible {
+        return Err(StoreError::NotFound);
+    }
+    Ok(PersonRead {
+        person_id,
+        is_self: actor.scope == Scope::Person(person_id),
+    })
+}
+
+/// An institution sees its own record; everyone else by region like enterprises.
+pub async fn institution_visible(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    institution_id: Uuid,
+) -> Result<institution::Model, StoreError> {
+    let row = institution::Entity::find_by_id(institution_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let visible = match &actor.scope {
+        Scope::Institution(own) => *own == institution_id,
+        Scope::Province | Scope::System => true,
+        Scope::City(city) => row.city_code == *city,
+        Scope::HrBureau(region) => {
+            region == anpei_domain::region::PROVINCE_CODE
+                || row.region_code.starts_with(&Actor::region_prefix(region))
+        }
+        Scope::Person(_) | Scope::Enterprise(_) => false,
+    };
+    if visible {
+        Ok(row)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
+/// Used by `employment` filters elsewhere: the current-employment predicate on a date.
+pub fn employment_current(today: NaiveDate) -> SimpleExpr {
+    employment::Column::EndDate
+        .is_null()
+        .or(employment::Column::EndDate.gte(today))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_prefixes_cut_trailing_zero_pairs() {
+        assert_eq!(Actor::region_prefix("230100"), "2301");
+        assert_eq!(Actor::region_prefix("230102"), "230102");
+        assert_eq!(Actor::region_prefix("232700"), "2327");
+        assert_eq!(Actor::region_prefix("230000"), "23");
+    }
+}

@@ -1,0 +1,69 @@
+//! Every difference between SQLite and PostgreSQL lives here and nowhere else.
+
+use std::time::Duration;
+
+use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+
+use crate::StoreError;
+
+/// Per-connection settings. SQLite: write-ahead log (readers never block the writer),
+/// `NORMAL` sync (durable at checkpoints, safe with WAL), and a long busy timeout so that a
+/// CLI import and the server can share the file.
+pub fn connect_options(options: &mut ConnectOptions) {
+    options.map_sqlx_sqlite_opts(|opts| {
+        opts.journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(30))
+            .pragma("cache_size", "-65536")
+            .pragma("temp_store", "memory")
+    });
+}
+
+/// Settings applied once after connecting.
+pub async fn tune(db: &DatabaseConnection) -> Result<(), StoreError> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        // Database-level: persists in the file.
+        db.execute_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA journal_mode=WAL",
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Case-insensitive "contains" for user search: PostgreSQL's ILIKE, SQLite's LIKE (which is
+/// already case-insensitive for ASCII). Chinese has no case, so both behave alike for names.
+pub fn contains(backend: DbBackend, column: SimpleExpr, needle: &str) -> SimpleExpr {
+    let pattern = format!("%{}%", escape_like(needle));
+    match backend {
+        DbBackend::Postgres => {
+            Expr::cust_with_exprs("$1 ILIKE $2 ESCAPE '\\'", [column, pattern.into()])
+        }
+        _ => Expr::cust_with_exprs("$1 LIKE $2 ESCAPE '\\'", [column, pattern.into()]),
+    }
+}
+
+fn escape_like(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_in_user_input_are_escaped() {
+        assert_eq!(escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
+        assert_eq!(escape_like("张三"), "张三");
+    }
+}

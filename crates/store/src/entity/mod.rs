@@ -1,0 +1,17 @@
+//! SeaORM entities, one file per table. They are storage shapes, not domain types: values
+//! are parsed into `anpei_domain` types at the boundary (`ops` and the read models).
+//!
+//! Person-keyed tables carry `person_id` and enterprise-keyed tables `enterprise_id` inside
+//! every primary and unique key (see ARCHITECTURE.md, "Distribution column").
+
+pub mod account;
+pub mod employment;
+pub mod enterprise;
+pub mod institution;
+pub mod ledger_checkpoint;
+pub mod ledger_entry;
+pub mod ledger_head;
+pub mod person;
+pub mod person_identity;
+pub mod region;
+pub mod session;

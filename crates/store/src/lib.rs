@@ -1,0 +1,209 @@
+//! Anpei storage: one schema and one set of queries for SQLite (embedded default) and
+//! PostgreSQL (production), through SeaORM.
+//!
+//! Every write goes through [`Store::write`], which hands back a [`WriteTx`]: a database
+//! transaction that already holds the ledger head, and that appends its recorded changes to
+//! the traceability ledger when it commits. A write that forgets the ledger cannot commit
+//! through any other path (see ARCHITECTURE.md, "One write, one transaction, one entry").
+
+pub mod access;
+pub mod archive;
+pub mod demo;
+pub mod dialect;
+pub mod entity;
+mod error;
+pub mod ledger;
+pub mod migration;
+pub mod ops;
+pub mod read;
+pub mod sessions;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
+use sea_orm_migration::MigratorTrait;
+
+pub use access::{Actor, Scope};
+pub use error::StoreError;
+pub use ledger::{LedgerKey, VerifyReport};
+
+/// Where the data lives and how the ledger is signed.
+#[derive(Clone)]
+pub struct StoreConfig {
+    /// `sqlite://path?mode=rwc` or `postgres://...`.
+    pub database_url: String,
+    /// The SM2 key that signs ledger checkpoints; generated on first start if missing.
+    /// Kept outside the database so that whoever can rewrite the database cannot re-sign.
+    pub ledger_key_path: PathBuf,
+    /// Sign a checkpoint every this many ledger entries.
+    pub checkpoint_every: u64,
+    pub max_connections: u32,
+}
+
+impl std::fmt::Debug for StoreConfig {
+    // The URL may hold a password; print the backend only.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreConfig")
+            .field(
+                "backend",
+                &self.database_url.split(':').next().unwrap_or(""),
+            )
+            .field("ledger_key_path", &self.ledger_key_path)
+            .field("checkpoint_every", &self.checkpoint_every)
+            .finish()
+    }
+}
+
+/// The handle every layer above uses. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: DatabaseConnection,
+    signer: Arc<ledger::Signer>,
+    checkpoint_every: u64,
+    /// Serialises writers inside this process, so they queue here instead of spinning on
+    /// SQLite's busy handler; across processes the ledger-head row lock does the same.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish()
+    }
+}
+
+impl Store {
+    /// Connects, runs pending migrations, and loads (or creates) the ledger signing key.
+    pub async fn open(config: &StoreConfig) -> Result<Self, StoreError> {
+        let db = Self::connect(config).await?;
+        migration::Migrator::up(&db, None).await?;
+        let signer = ledger::Signer::load_or_create(&config.ledger_key_path)?;
+        Ok(Self {
+            db,
+            signer: Arc::new(signer),
+            checkpoint_every: config.checkpoint_every.max(1),
+            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+        })
+    }
+
+    /// Connects and migrates only (`anpei migrate`).
+    pub async fn migrate(config: &StoreConfig) -> Result<(), StoreError> {
+        let db = Self::connect(config).await?;
+        migration::Migrator::up(&db, None).await?;
+        Ok(())
+    }
+
+    async fn connect(config: &StoreConfig) -> Result<DatabaseConnection, StoreError> {
+        let mut options = ConnectOptions::new(config.database_url.clone());
+        options
+            .max_connections(config.max_connections.max(2))
+            .min_connections(1)
+            .sqlx_logging(false);
+        dialect::connect_options(&mut options);
+        let db = Database::connect(options).await?;
+        dialect::tune(&db).await?;
+        Ok(db)
+    }
+
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        self.db.get_database_backend()
+    }
+
+    pub fn verifying_key(&self) -> ledger::PublicKeyInfo {
+        self.signer.public_info()
+    }
+
+    /// A signed JSON export of an archive (see `archive`).
+    pub fn export_archive(
+        &self,
+        archive: &read::Archive,
+        full_identity: bool,
+        now: DateTime<Utc>,
+    ) -> serde_json::Value {
+        archive::export(
+            archive,
+            full_identity,
+            &self.signer,
+            ledger::truncate_micros(now),
+        )
+    }
+
+    /// Begins a write: takes the writer lock and the ledger head, then returns the
+    /// transaction that will carry the ledger entries of everything written through it.
+    pub async fn write(&self, actor: &Actor, now: DateTime<Utc>) -> Result<WriteTx, StoreError> {
+        let guard = self.write_lock.clone().lock_owned().await;
+        let tx = ledger::begin_locked(&self.db).await?;
+        Ok(WriteTx {
+            tx,
+            _guard: guard,
+            pending: Vec::new(),
+            actor: actor.ledger_actor(),
+            at: ledger::truncate_micros(now),
+            signer: self.signer.clone(),
+            checkpoint_every: self.checkpoint_every,
+        })
+    }
+
+    /// Recomputes the ledger chain, its signed checkpoints and every ledgered row.
+    pub async fn verify_ledger(
+        &self,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<VerifyReport, StoreError> {
+        ledger::verify(&self.db, &self.signer.public_info(), progress).await
+    }
+
+    /// Signs a checkpoint at the current head if entries were added since the last one.
+    pub async fn checkpoint_now(&self, now: DateTime<Utc>) -> Result<Option<i64>, StoreError> {
+        let _guard = self.write_lock.lock().await;
+        ledger::checkpoint_now(&self.db, &self.signer, ledger::truncate_micros(now)).await
+    }
+}
+
+/// A write in progress. Changes recorded with [`WriteTx::record`] go to the ledger on
+/// [`WriteTx::commit`], in the same transaction; dropping it rolls everything back.
+pub struct WriteTx {
+    tx: sea_orm::DatabaseTransaction,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+    pending: Vec<ledger::Change>,
+    actor: ledger::LedgerActor,
+    at: DateTime<Utc>,
+    signer: Arc<ledger::Signer>,
+    checkpoint_every: u64,
+}
+
+impl WriteTx {
+    pub fn conn(&self) -> &sea_orm::DatabaseTransaction {
+        &self.tx
+    }
+
+    /// The instant of this write, as stored (microsecond precision on both engines).
+    pub fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+
+    pub fn record(&mut self, change: ledger::Change) {
+        self.pending.push(change);
+    }
+
+    /// Appends the ledger entries and commits. Returns the last ledger sequence number.
+    pub async fn commit(self) -> Result<i64, StoreError> {
+        let seq = ledger::append(
+            &self.tx,
+            &self.actor,
+            self.at,
+            &self.pending,
+            &self.signer,
+            self.checkpoint_every,
+        )
+        .await?;
+        self.tx.commit().await?;
+        Ok(seq)
+    }
+}

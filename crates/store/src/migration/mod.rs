@@ -1,0 +1,14 @@
+//! The one migration set, for SQLite and PostgreSQL alike. SQLite cannot run an ALTER with
+//! several changes (sea-orm #1809), so every statement here makes one change.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_foundation;
+
+pub struct Migrator;
+
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_foundation::Migration)]
+    }
+}

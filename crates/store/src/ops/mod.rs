@@ -1,0 +1,7 @@
+//! Use cases that write: each is one transaction with its ledger entries
+//! (`Store::write` → changes → `WriteTx::commit`). Handlers call these and never sequence
+//! queries themselves.
+
+pub mod accounts;
+pub mod enterprises;
+pub mod people;

@@ -1,0 +1,741 @@
+//! Read models: what pages and the API show, already scoped to the actor. Values are parsed
+//! back into domain types here, so the layers above get `IdNumber` (which masks itself)
+//! rather than a raw string.
+
+use std::collections::HashMap;
+
+use anpei_domain::{EmploymentKind, Gender, IdNumber, Industry, Period, Phone, PositionFlags};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::access::{PersonRead, Scope, employment_current};
+use crate::entity::{employment, enterprise, institution, ledger_entry, person, person_identity};
+use crate::{Actor, StoreError, dialect};
+
+/// One page of a sorted, filtered list.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl<T> Page<T> {
+    pub fn pages(&self) -> u64 {
+        Ord::max(self.total.div_ceil(Ord::max(self.per_page, 1)), 1)
+    }
+}
+
+pub const MAX_PER_PAGE: u64 = 200;
+
+fn clamp(page: u64, per_page: u64) -> (u64, u64) {
+    (Ord::max(page, 1), Ord::clamp(per_page, 1, MAX_PER_PAGE))
+}
+
+fn order(desc: bool) -> Order {
+    if desc { Order::Desc } else { Order::Asc }
+}
+
+/// Which facts of a stored row could not be read back as domain values (a row written
+/// behind the application's back); surfaced rather than hidden.
+fn corrupt(what: &str) -> StoreError {
+    StoreError::invalid_text(
+        "stored",
+        format!("存储的数据无法解析：{what}"),
+        format!("Stored data is unreadable: {what}"),
+    )
+}
+
+fn parse_id(raw: &str) -> Result<IdNumber, StoreError> {
+    IdNumber::parse(raw).map_err(|_| corrupt("id_number"))
+}
+
+fn parse_gender(raw: &str) -> Gender {
+    if raw == "F" {
+        Gender::Female
+    } else {
+        Gender::Male
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PersonSort {
+    #[default]
+    Name,
+    BirthDate,
+    Recent,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PersonQuery {
+    /// A full ID number (exact match) or part of a name.
+    pub text: String,
+    pub page: u64,
+    pub per_page: u64,
+    pub sort: PersonSort,
+    pub desc: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonRow {
+    pub id: Uuid,
+    pub name: String,
+    pub id_number: IdNumber,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    /// Names of current employers.
+    pub employers: Vec<String>,
+}
+
+pub async fn search_persons(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    query: &PersonQuery,
+    today: NaiveDate,
+) -> Result<Page<PersonRow>, StoreError> {
+    let (page, per_page) = clamp(query.page, query.per_page);
+    let mut select = person::Entity::find()
+        .filter(actor.person_filter(Expr::col((person::Entity, person::Column::Id)), today));
+    let text = query.text.trim();
+    if let Ok(id_number) = IdNumber::parse(text) {
+        let found = person_identity::Entity::find_by_id(id_number.as_str().to_owned())
+            .one(db)
+            .await?;
+        select =
+            select.filter(person::Column::Id.eq(found.map(|f| f.person_id).unwrap_or(Uuid::nil())));
+    } else if !text.is_empty() {
+        let backend = db.get_database_backend();
+        select = select.filter(dialect::contains(
+            backend,
+            Expr::col((person::Entity, person::Column::Name)),
+            text,
+        ));
+    }
+    let total = select.clone().count(db).await?;
+    let select = match query.sort {
+        PersonSort::Name => select.order_by(person::Column::Name, order(query.desc)),
+        PersonSort::BirthDate => select.order_by(person::Column::BirthDate, order(query.desc)),
+        PersonSort::Recent => select.order_by(person::Column::CreatedAt, order(!query.desc)),
+    }
+    .order_by_asc(person::Column::Id);
+    let rows = select
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let employers = current_employers(db, &ids, today).await?;
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            Ok(PersonRow {
+                id: row.id,
+                id_number: parse_id(&row.id_number)?,
+                gender: parse_gender(&row.gender),
+                birth_date: row.birth_date,
+                employers: employers.get(&row.id).cloned().unwrap_or_default(),
+                name: row.name,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Current employer names of several people in two queries (no per-person queries).
+async fn current_employers(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+    today: NaiveDate,
+) -> Result<HashMap<Uuid, Vec<String>>, StoreError> {
+    if person_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let jobs = employment::Entity::find()
+        .filter(employment::Column::PersonId.is_in(person_ids.iter().copied()))
+        .filter(employment_current(today))
+        .all(db)
+        .await?;
+    let enterprise_ids: Vec<Uuid> = jobs.iter().map(|j| j.enterprise_id).collect();
+    let names: HashMap<Uuid, String> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(enterprise_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let mut out: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for job in jobs {
+        if let Some(name) = names.get(&job.enterprise_id) {
+            out.entry(job.person_id).or_default().push(name.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Who recorded a fact, when, and where in the ledger (SPEC C2: traceable).
+#[derive(Debug, Clone)]
+pub struct Provenance {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    pub action: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct PersonView {
+    pub id: Uuid,
+    pub id_number: IdNumber,
+    pub name: String,
+    pub gender: Gender,
+    pub birth_date: NaiveDate,
+    pub phone: Option<Phone>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EmploymentView {
+    pub id: Uuid,
+    pub enterprise_id: Uuid,
+    pub enterprise_name: String,
+    pub enterprise_credit_code: String,
+    pub city_name: String,
+    pub kind: EmploymentKind,
+    pub position: String,
+    pub flags: PositionFlags,
+    pub period: Period,
+    pub current: bool,
+    pub recorded: Option<Provenance>,
+    pub last_change: Option<Provenance>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Archive {
+    pub person: PersonView,
+    pub recorded: Option<Provenance>,
+    /// Newest first.
+    pub employments: Vec<EmploymentView>,
+    /// Every ledger entry about this person, oldest first.
+    pub history: Vec<Provenance>,
+    pub ledger_head: (i64, Vec<u8>),
+}
+
+impl Archive {
+    pub fn current_flags(&self) -> PositionFlags {
+        let mut flags = PositionFlags::default();
+        for job in self.employments.iter().filter(|e| e.current) {
+            flags.team_leader |= job.flags.team_leader;
+            flags.key_position |= job.flags.key_position;
+            flags.principal_leader |= job.flags.principal_leader;
+            flags.safety_manager |= job.flags.safety_manager;
+            if flags.special_ops_trade.is_none() {
+                flags
+                    .special_ops_trade
+                    .clone_from(&job.flags.special_ops_trade);
+            }
+        }
+        flags
+    }
+}
+
+fn employment_view(
+    row: employment::Model,
+    enterprises: &HashMap<Uuid, enterprise::Model>,
+    recorded: Option<Provenance>,
+    last_change: Option<Provenance>,
+    today: NaiveDate,
+) -> Result<EmploymentView, StoreError> {
+    let enterprise = enterprises
+        .get(&row.enterprise_id)
+        .ok_or_else(|| corrupt("enterprise_id"))?;
+    let period = Period::new(row.start_date, row.end_date).map_err(|_| corrupt("period"))?;
+    Ok(EmploymentView {
+        id: row.id,
+        enterprise_id: row.enterprise_id,
+        enterprise_name: enterprise.name.clone(),
+        enterprise_credit_code: enterprise.credit_code.clone(),
+        city_name: anpei_domain::region::find(&enterprise.city_code)
+            .map(|r| r.name.to_owned())
+            .unwrap_or_default(),
+        kind: EmploymentKind::parse(&row.kind).ok_or_else(|| corrupt("kind"))?,
+        position: row.position,
+        flags: PositionFlags {
+            team_leader: row.team_leader,
+            special_ops_trade: row.special_ops_trade,
+            key_position: row.key_position,
+            principal_leader: row.principal_leader,
+            safety_manager: row.safety_manager,
+        },
+        current: period.is_current(today) || period.from() > today,
+        period,
+        recorded,
+        last_change,
+    })
+}
+
+pub async fn archive(
+    db: &impl ConnectionTrait,
+    access: PersonRead,
+    today: NaiveDate,
+) -> Result<Archive, StoreError> {
+    let row = person::Entity::find_by_id(access.person_id())
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let person = PersonView {
+        id: row.id,
+        id_number: parse_id(&row.id_number)?,
+        name: row.name,
+        gender: parse_gender(&row.gender),
+        birth_date: row.birth_date,
+        phone: row.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
+        created_at: row.created_at,
+    };
+    let jobs = employment::Entity::find()
+        .filter(employment::Column::PersonId.eq(row.id))
+        .order_by_desc(employment::Column::StartDate)
+        .all(db)
+        .await?;
+    let enterprises: HashMap<Uuid, enterprise::Model> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(jobs.iter().map(|j| j.enterprise_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let entries = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::PersonId.eq(row.id))
+        .order_by_asc(ledger_entry::Column::Seq)
+        .all(db)
+        .await?;
+    let mut first: HashMap<String, Provenance> = HashMap::new();
+    let mut last: HashMap<String, Provenance> = HashMap::new();
+    let mut history = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let provenance = Provenance {
+            seq: entry.seq,
+            at: entry.at,
+            actor_name: entry.actor_name,
+            action: entry.action,
+        };
+        first
+            .entry(entry.entity_key.clone())
+            .or_insert_with(|| provenance.clone());
+        last.insert(entry.entity_key, provenance.clone());
+        history.push(provenance);
+    }
+    let person_key = crate::LedgerKey::Person(row.id).key_string();
+    let employments = jobs
+        .into_iter()
+        .map(|job| {
+            let key = crate::LedgerKey::Employment {
+                person_id: job.person_id,
+                id: job.id,
+            }
+            .key_string();
+            let recorded = first.get(&key).cloned();
+            let last_change = last
+                .get(&key)
+                .filter(|l| Some(l.seq) != recorded.as_ref().map(|r| r.seq))
+                .cloned();
+            employment_view(job, &enterprises, recorded, last_change, today)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let head = crate::entity::ledger_head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok(Archive {
+        recorded: first.get(&person_key).cloned(),
+        person,
+        employments,
+        history,
+        ledger_head: (head.seq, head.hash),
+    })
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EnterpriseSort {
+    #[default]
+    Name,
+    CreditCode,
+    Region,
+    Recent,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct EnterpriseQuery {
+    pub name: String,
+    pub industry: Option<Industry>,
+    /// A city code (230100) to narrow to.
+    pub city_code: Option<String>,
+    pub page: u64,
+    pub per_page: u64,
+    pub sort: EnterpriseSort,
+    pub desc: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnterpriseRow {
+    pub id: Uuid,
+    pub credit_code: String,
+    pub name: String,
+    pub industry: Option<Industry>,
+    pub region_code: String,
+    pub city_code: String,
+    pub legal_representative: String,
+    pub created_at: DateTime<Utc>,
+    /// Current staff; `None` when the actor may not count people there.
+    pub staff: Option<u64>,
+}
+
+impl From<enterprise::Model> for EnterpriseRow {
+    fn from(e: enterprise::Model) -> Self {
+        EnterpriseRow {
+            id: e.id,
+            industry: Industry::parse(&e.industry),
+            credit_code: e.credit_code,
+            name: e.name,
+            region_code: e.region_code,
+            city_code: e.city_code,
+            legal_representative: e.legal_representative,
+            created_at: e.created_at,
+            staff: None,
+        }
+    }
+}
+
+fn sees_staff_counts(actor: &Actor) -> bool {
+    matches!(
+        actor.scope,
+        Scope::Enterprise(_) | Scope::City(_) | Scope::Province | Scope::System
+    )
+}
+
+pub async fn enterprises(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    query: &EnterpriseQuery,
+    today: NaiveDate,
+) -> Result<Page<EnterpriseRow>, StoreError> {
+    let (page, per_page) = clamp(query.page, query.per_page);
+    let mut select = enterprise::Entity::find().filter(actor.enterprise_filter());
+    let name = query.name.trim();
+    if !name.is_empty() {
+        let backend = db.get_database_backend();
+        select = select.filter(
+            dialect::contains(
+                backend,
+                Expr::col((enterprise::Entity, enterprise::Column::Name)),
+                name,
+            )
+            .or(
+                Expr::col((enterprise::Entity, enterprise::Column::CreditCode))
+                    .eq(name.to_uppercase()),
+            ),
+        );
+    }
+    if let Some(industry) = query.industry {
+        select = select.filter(enterprise::Column::Industry.eq(industry.code()));
+    }
+    if let Some(city) = &query.city_code {
+        select = select.filter(enterprise::Column::CityCode.eq(city.as_str()));
+    }
+    let total = select.clone().count(db).await?;
+    let select = match query.sort {
+        EnterpriseSort::Name => select.order_by(enterprise::Column::Name, order(query.desc)),
+        EnterpriseSort::CreditCode => {
+            select.order_by(enterprise::Column::CreditCode, order(query.desc))
+        }
+        EnterpriseSort::Region => {
+            select.order_by(enterprise::Column::RegionCode, order(query.desc))
+        }
+        EnterpriseSort::Recent => {
+            select.order_by(enterprise::Column::CreatedAt, order(!query.desc))
+        }
+    }
+    .order_by_asc(enterprise::Column::Id);
+    let rows = select
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?;
+    let counts = if sees_staff_counts(actor) {
+        staff_counts(db, &rows.iter().map(|r| r.id).collect::<Vec<_>>(), today).await?
+    } else {
+        HashMap::new()
+    };
+    let show = sees_staff_counts(actor);
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let id = row.id;
+            let mut item = EnterpriseRow::from(row);
+            item.staff = show.then(|| counts.get(&id).copied().unwrap_or(0));
+            item
+        })
+        .collect();
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+async fn staff_counts(
+    db: &impl ConnectionTrait,
+    enterprise_ids: &[Uuid],
+    today: NaiveDate,
+) -> Result<HashMap<Uuid, u64>, StoreError> {
+    if enterprise_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rows: Vec<(Uuid, i64)> = employment::Entity::find()
+        .select_only()
+        .column(employment::Column::EnterpriseId)
+        .column_as(
+            Expr::col(employment::Column::PersonId).count_distinct(),
+            "n",
+        )
+        .filter(employment::Column::EnterpriseId.is_in(enterprise_ids.iter().copied()))
+        .filter(employment_current(today))
+        .group_by(employment::Column::EnterpriseId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id, Ord::max(n, 0) as u64))
+        .collect())
+}
+
+/// One enterprise, if the actor may see it.
+pub async fn enterprise(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    today: NaiveDate,
+) -> Result<EnterpriseRow, StoreError> {
+    let row = enterprise::Entity::find_by_id(id)
+        .filter(actor.enterprise_filter())
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let mut item = EnterpriseRow::from(row);
+    if sees_staff_counts(actor) {
+        item.staff = Some(
+            staff_counts(db, &[id], today)
+                .await?
+                .get(&id)
+                .copied()
+                .unwrap_or(0),
+        );
+    }
+    Ok(item)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StaffSort {
+    #[default]
+    Name,
+    Position,
+    StartDate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffFlag {
+    TeamLeader,
+    SpecialOps,
+    KeyPosition,
+    PrincipalLeader,
+    SafetyManager,
+}
+
+impl StaffFlag {
+    pub const ALL: [StaffFlag; 5] = [
+        StaffFlag::TeamLeader,
+        StaffFlag::SpecialOps,
+        StaffFlag::KeyPosition,
+        StaffFlag::PrincipalLeader,
+        StaffFlag::SafetyManager,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            StaffFlag::TeamLeader => "team_leader",
+            StaffFlag::SpecialOps => "special_ops",
+            StaffFlag::KeyPosition => "key_position",
+            StaffFlag::PrincipalLeader => "principal_leader",
+            StaffFlag::SafetyManager => "safety_manager",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.code() == code)
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct StaffQuery {
+    pub kind: Option<EmploymentKind>,
+    pub flag: Option<StaffFlag>,
+    pub page: u64,
+    pub per_page: u64,
+    pub sort: StaffSort,
+    pub desc: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct StaffRow {
+    pub person_id: Uuid,
+    pub employment_id: Uuid,
+    pub name: String,
+    pub id_number: IdNumber,
+    pub kind: EmploymentKind,
+    pub position: String,
+    pub flags: PositionFlags,
+    pub start_date: NaiveDate,
+}
+
+/// The current staff of an enterprise; only for those who may see its people.
+pub async fn staff(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    enterprise_id: Uuid,
+    query: &StaffQuery,
+    today: NaiveDate,
+) -> Result<Page<StaffRow>, StoreError> {
+    let ent = enterprise(db, actor, enterprise_id, today).await?;
+    let allowed = match &actor.scope {
+        Scope::Enterprise(own) => *own == enterprise_id,
+        Scope::City(city) => *city == ent.city_code,
+        Scope::Province | Scope::System => true,
+        _ => false,
+    };
+    if !allowed {
+        return Err(StoreError::Forbidden);
+    }
+    let (page, per_page) = clamp(query.page, query.per_page);
+    let mut select = employment::Entity::find()
+        .filter(employment::Column::EnterpriseId.eq(enterprise_id))
+        .filter(employment_current(today));
+    if let Some(kind) = query.kind {
+        select = select.filter(employment::Column::Kind.eq(kind.code()));
+    }
+    if let Some(flag) = query.flag {
+        select = select.filter(match flag {
+            StaffFlag::TeamLeader => employment::Column::TeamLeader.eq(true),
+            StaffFlag::SpecialOps => employment::Column::SpecialOpsTrade.is_not_null(),
+            StaffFlag::KeyPosition => employment::Column::KeyPosition.eq(true),
+            StaffFlag::PrincipalLeader => employment::Column::PrincipalLeader.eq(true),
+            StaffFlag::SafetyManager => employment::Column::SafetyManager.eq(true),
+        });
+    }
+    let total = select.clone().count(db).await?;
+    let select = select.find_also_related(person::Entity);
+    let select = match query.sort {
+        StaffSort::Name => select.order_by(
+            Expr::col((person::Entity, person::Column::Name)),
+            order(query.desc),
+        ),
+        StaffSort::Position => select.order_by(employment::Column::Position, order(query.desc)),
+        StaffSort::StartDate => select.order_by(employment::Column::StartDate, order(query.desc)),
+    }
+    .order_by_asc(employment::Column::PersonId);
+    let rows: Vec<(employment::Model, Option<person::Model>)> = select
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+        .all(db)
+        .await?;
+    let items = rows
+        .into_iter()
+        .filter_map(|(job, person)| person.map(|p| (job, p)))
+        .map(|(job, person)| {
+            Ok(StaffRow {
+                person_id: person.id,
+                employment_id: job.id,
+                id_number: parse_id(&person.id_number)?,
+                name: person.name,
+                kind: EmploymentKind::parse(&job.kind).ok_or_else(|| corrupt("kind"))?,
+                position: job.position,
+                flags: PositionFlags {
+                    team_leader: job.team_leader,
+                    special_ops_trade: job.special_ops_trade,
+                    key_position: job.key_position,
+                    principal_leader: job.principal_leader,
+                    safety_manager: job.safety_manager,
+                },
+                start_date: job.start_date,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Page {
+        items,
+        total,
+        page,
+        per_page,
+    })
+}
+
+/// Headline numbers for the home page, within the actor's jurisdiction.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub enterprises: u64,
+    pub people: Option<u64>,
+    pub institutions: u64,
+    pub ledger_entries: i64,
+}
+
+pub async fn summary(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    today: NaiveDate,
+) -> Result<Summary, StoreError> {
+    let enterprises = enterprise::Entity::find()
+        .filter(actor.enterprise_filter())
+        .count(db)
+        .await?;
+    let people = if matches!(actor.scope, Scope::Institution(_) | Scope::HrBureau(_)) {
+        None
+    } else {
+        Some(
+            person::Entity::find()
+                .filter(actor.person_filter(Expr::col((person::Entity, person::Column::Id)), today))
+                .count(db)
+                .await?,
+        )
+    };
+    let institutions = match &actor.scope {
+        Scope::Institution(_) => 1,
+        Scope::City(city) => {
+            institution::Entity::find()
+                .filter(institution::Column::CityCode.eq(city.as_str()))
+                .count(db)
+                .await?
+        }
+        Scope::Province | Scope::System | Scope::HrBureau(_) => {
+            institution::Entity::find().count(db).await?
+        }
+        _ => 0,
+    };
+    let head = crate::entity::ledger_head::Entity::find_by_id(1)
+        .one(db)
+        .await?;
+    Ok(Summary {
+        enterprises,
+        people,
+        institutions,
+        ledger_entries: head.map_or(0, |h| h.seq),
+    })
+}

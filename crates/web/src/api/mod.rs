@@ -1,0 +1,55 @@
+//! The JSON API under `/api/v1`, documented as OpenAPI 3.1 at `/openapi.json`. Wire types
+//! (DTOs) live here and only here; they derive `Serialize` + `ToSchema` and are built from
+//! store read models, with ID numbers and phones already masked.
+
+pub mod enterprises;
+pub mod meta;
+pub mod people;
+pub mod session;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Anpei API",
+        description = "安培 — provincial safety-skills training, examination and certification platform. \
+Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh` and `detail_en`.",
+        license(name = "Apache-2.0")
+    ),
+    components(schemas(crate::error::Problem)),
+    tags(
+        (name = "session", description = "Sign-in and the current account"),
+        (name = "people", description = "People and their lifelong archives"),
+        (name = "enterprises", description = "Enterprises and their staff"),
+        (name = "reference", description = "Reference data and the ledger key"),
+    )
+)]
+struct ApiDoc;
+
+pub fn router() -> Router<AppState> {
+    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(session::router())
+        .merge(people::router())
+        .merge(enterprises::router())
+        .merge(meta::router())
+        .split_for_parts();
+    let api = std::sync::Arc::new(api);
+    router.route(
+        "/openapi.json",
+        get(move || {
+            let api = api.clone();
+            async move { Json(api.as_ref().clone()) }
+        }),
+    )
+}
+
+/// Paging parameters shared by list endpoints.
+pub fn paging(page: Option<u64>, per_page: Option<u64>) -> (u64, u64) {
+    (page.unwrap_or(1), per_page.unwrap_or(50))
+}

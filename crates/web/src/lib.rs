@@ -1,0 +1,162 @@
+//! Anpei's web layer: pages (askama + htmx, Simplified Chinese first) and the JSON API
+//! (OpenAPI 3.1 at `/openapi.json`), over one axum router.
+//!
+//! Handlers are thin: extract (the [`auth::Authed`] actor, parsed input), call `store`,
+//! render. Errors are [`error::WebError`], mapped to problem+json once.
+
+pub mod api;
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod extract;
+pub mod i18n;
+pub mod pages;
+
+use std::time::Duration;
+
+use anpei_store::Store;
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum_login::AuthManagerLayerBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Largest accepted request body.
+    pub body_limit: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            secure_cookies: false,
+            body_limit: 1024 * 1024,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub store: Store,
+    pub config: WebConfig,
+}
+
+/// The whole application.
+pub fn app(store: Store, config: WebConfig) -> Router {
+    let state = AppState {
+        store: store.clone(),
+        config: config.clone(),
+    };
+    let sessions = SessionManagerLayer::new(auth::DbSessionStore::new(store.clone()))
+        .with_name("anpei_session")
+        .with_same_site(SameSite::Lax)
+        .with_http_only(true)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+    let auth = AuthManagerLayerBuilder::new(auth::Backend::new(store), sessions).build();
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .merge(pages::router())
+        .merge(api::router())
+        .layer(middleware::from_fn(same_origin_writes))
+        .layer(auth)
+        .layer(DefaultBodyLimit::max(config.body_limit))
+        .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz() -> impl IntoResponse {
+    ([(header::CACHE_CONTROL, "no-store")], "ok")
+}
+
+/// CSRF defence in depth beside `SameSite=Lax`: a state-changing request that names an
+/// origin must name ours.
+async fn same_origin_writes(request: Request, next: Next) -> Response {
+    let unsafe_method = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if unsafe_method {
+        let headers = request.headers();
+        if let (Some(origin), Some(host)) = (
+            headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
+            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
+        ) {
+            let origin_host = origin.split("://").nth(1).unwrap_or(origin);
+            if origin != "null" && origin_host != host {
+                return error::WebError::Forbidden.into_response();
+            }
+        }
+    }
+    next.run(request).await
+}
+
+/// Serves until ctrl-c (or SIGTERM), then finishes the requests in flight.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// Background upkeep while serving: timed ledger checkpoints and expired-session cleanup.
+pub fn spawn_upkeep(store: Store, every: Duration) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(every);
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            if let Err(err) = store.checkpoint_now(clock::now()).await {
+                tracing::warn!(%err, "timed ledger checkpoint failed");
+            }
+            if let Err(err) = anpei_store::sessions::delete_expired(&store, clock::now()).await {
+                tracing::warn!(%err, "session cleanup failed");
+            }
+        }
+    });
+}
