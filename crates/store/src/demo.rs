@@ -258,7 +258,7 @@ pub async fn generate(
     let mut ids = Ids {
         millis: 1_577_836_800_000,
     }; // 2020-01-01, the seed plan's year
-    let actor = Actor::system("demo");
+    let actor = Actor::system("演示数据生成器");
     let counties: Vec<&'static Region> = region::all()
         .iter()
         .filter(|r| r.level == anpei_domain::RegionLevel::County)

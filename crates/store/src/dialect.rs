@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::extension::postgres::PgExpr;
+use sea_orm::sea_query::{ExprTrait, LikeExpr, SimpleExpr};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
@@ -36,13 +37,12 @@ pub async fn tune(db: &DatabaseConnection) -> Result<(), StoreError> {
 
 /// Case-insensitive "contains" for user search: PostgreSQL's ILIKE, SQLite's LIKE (which is
 /// already case-insensitive for ASCII). Chinese has no case, so both behave alike for names.
+/// Wildcards typed by the user are escaped.
 pub fn contains(backend: DbBackend, column: SimpleExpr, needle: &str) -> SimpleExpr {
-    let pattern = format!("%{}%", escape_like(needle));
+    let pattern = LikeExpr::new(format!("%{}%", escape_like(needle))).escape('\\');
     match backend {
-        DbBackend::Postgres => {
-            Expr::cust_with_exprs("$1 ILIKE $2 ESCAPE '\\'", [column, pattern.into()])
-        }
-        _ => Expr::cust_with_exprs("$1 LIKE $2 ESCAPE '\\'", [column, pattern.into()]),
+        DbBackend::Postgres => column.ilike(pattern),
+        _ => column.like(pattern),
     }
 }
 
