@@ -5,6 +5,7 @@
     reason = "a command-line tool prints its results"
 )]
 
+mod bench;
 mod config;
 
 use std::io::IsTerminal;
@@ -73,6 +74,11 @@ enum Command {
         #[command(subcommand)]
         command: ArchiveCommand,
     },
+    /// Reproducible measurements (see BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Check identifiers the way rosters need them checked.
     Validate {
         #[command(subcommand)]
@@ -87,6 +93,21 @@ enum LedgerCommand {
     Verify,
     /// Sign a checkpoint at the current head now.
     Checkpoint,
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Demo generation, database size and ledger verify, beside a one-transaction-per-person
+    /// baseline. Needs an empty database (use a fresh --data-dir).
+    Demo {
+        #[arg(long, default_value_t = 30_000)]
+        people: u64,
+        #[arg(long, default_value_t = 2020)]
+        seed: u64,
+        /// People written one per transaction for the baseline.
+        #[arg(long, default_value_t = 2_000)]
+        baseline: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -182,13 +203,21 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Bench { command: BenchCommand::Demo { people, seed, baseline } } => {
+                let store = Store::open(&config.store).await?;
+                if !demo::is_empty(&store).await? {
+                    anyhow::bail!("bench needs an empty database: pass a fresh --data-dir or --database");
+                }
+                bench::demo(&store, people, seed, baseline, today()).await?;
+                Ok(ExitCode::SUCCESS)
+            }
             Command::Archive { .. } | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
         }
     })
 }
 
 #[allow(clippy::disallowed_methods, reason = "the binary owns the clock")]
-fn now() -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 

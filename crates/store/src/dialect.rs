@@ -46,6 +46,30 @@ pub fn contains(backend: DbBackend, column: SimpleExpr, needle: &str) -> SimpleE
     }
 }
 
+/// Bytes the database occupies: SQLite's file (after folding the write-ahead log in),
+/// PostgreSQL's `pg_database_size`.
+pub async fn database_size(db: &DatabaseConnection) -> Result<Option<u64>, StoreError> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => {
+            db.execute_raw(Statement::from_string(
+                backend,
+                "PRAGMA wal_checkpoint(TRUNCATE)",
+            ))
+            .await?;
+            "SELECT page_count * page_size AS bytes FROM pragma_page_count(), pragma_page_size()"
+        }
+        DbBackend::Postgres => "SELECT pg_database_size(current_database())::bigint AS bytes",
+        _ => return Ok(None),
+    };
+    let row = db
+        .query_one_raw(Statement::from_string(backend, sql))
+        .await?;
+    Ok(row
+        .and_then(|r| r.try_get::<i64>("", "bytes").ok())
+        .map(|b| Ord::max(b, 0) as u64))
+}
+
 fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
