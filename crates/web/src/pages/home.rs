@@ -23,6 +23,11 @@ struct HomePage {
     l: Layout,
     jurisdiction: String,
     summary: read::Summary,
+    /// Counts that mean something for this role (an enterprise is not told it sees one
+    /// enterprise).
+    show_enterprises: bool,
+    show_institutions: bool,
+    show_people: bool,
     links: Vec<(String, &'static str, &'static str)>,
 }
 
@@ -134,8 +139,15 @@ async fn home(
             )],
         ),
     };
+    let regulator = matches!(
+        authed.actor.scope,
+        Scope::City(_) | Scope::Province | Scope::HrBureau(_) | Scope::System
+    );
     render(&HomePage {
         l: Layout::new(t, t.pick("首页", "Home"), Some(&authed), "/"),
+        show_enterprises: regulator,
+        show_institutions: regulator,
+        show_people: !matches!(authed.actor.scope, Scope::Person(_)),
         jurisdiction,
         summary,
         links,
