@@ -94,18 +94,27 @@ impl Actor {
                     .and_where(current)
                     .to_owned(),
             ),
+            // Enterprise ids first, so the covering (enterprise_id, end_date, person_id)
+            // index answers the subquery without touching the employment rows.
             Scope::City(city) => person_id.in_subquery(
                 Query::select()
                     .column((employment::Entity, employment::Column::PersonId))
                     .from(employment::Entity)
-                    .inner_join(
-                        enterprise::Entity,
-                        Expr::col((enterprise::Entity, enterprise::Column::Id))
-                            .equals((employment::Entity, employment::Column::EnterpriseId)),
-                    )
                     .and_where(
-                        Expr::col((enterprise::Entity, enterprise::Column::CityCode))
-                            .eq(city.as_str()),
+                        Expr::col((employment::Entity, employment::Column::EnterpriseId))
+                            .in_subquery(
+                                Query::select()
+                                    .column((enterprise::Entity, enterprise::Column::Id))
+                                    .from(enterprise::Entity)
+                                    .and_where(
+                                        Expr::col((
+                                            enterprise::Entity,
+                                            enterprise::Column::CityCode,
+                                        ))
+                                        .eq(city.as_str()),
+                                    )
+                                    .to_owned(),
+                            ),
                     )
                     .and_where(current)
                     .to_owned(),

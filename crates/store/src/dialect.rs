@@ -2,8 +2,7 @@
 
 use std::time::Duration;
 
-use sea_orm::sea_query::extension::postgres::PgExpr;
-use sea_orm::sea_query::{ExprTrait, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
@@ -35,15 +34,13 @@ pub async fn tune(db: &DatabaseConnection) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Case-insensitive "contains" for user search: PostgreSQL's ILIKE, SQLite's LIKE (which is
-/// already case-insensitive for ASCII). Chinese has no case, so both behave alike for names.
-/// Wildcards typed by the user are escaped.
-pub fn contains(backend: DbBackend, column: SimpleExpr, needle: &str) -> SimpleExpr {
-    let pattern = LikeExpr::new(format!("%{}%", escape_like(needle))).escape('\\');
-    match backend {
-        DbBackend::Postgres => column.ilike(pattern),
-        _ => column.like(pattern),
-    }
+/// Case-insensitive "contains" for user search, alike on both engines (Chinese has no case;
+/// Latin names compare lower-cased). Wildcards typed by the user are escaped.
+pub fn contains(column: SimpleExpr, needle: &str) -> SimpleExpr {
+    // `lower(col) LIKE lower(pattern)` on both engines: sea-query renders ILIKE with its
+    // ESCAPE clause inside parentheses, which PostgreSQL rejects.
+    let pattern = LikeExpr::new(format!("%{}%", escape_like(&needle.to_lowercase()))).escape('\\');
+    Expr::expr(Func::lower(column)).like(pattern)
 }
 
 /// Bytes the database occupies: SQLite's file (after folding the write-ahead log in),

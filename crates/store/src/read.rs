@@ -110,9 +110,7 @@ pub async fn search_persons(
         select =
             select.filter(person::Column::Id.eq(found.map(|f| f.person_id).unwrap_or(Uuid::nil())));
     } else if !text.is_empty() {
-        let backend = db.get_database_backend();
         select = select.filter(dialect::contains(
-            backend,
             Expr::col((person::Entity, person::Column::Name)),
             text,
         ));
@@ -432,10 +430,8 @@ pub async fn enterprises(
     let mut select = enterprise::Entity::find().filter(actor.enterprise_filter());
     let name = query.name.trim();
     if !name.is_empty() {
-        let backend = db.get_database_backend();
         select = select.filter(
             dialect::contains(
-                backend,
                 Expr::col((enterprise::Entity, enterprise::Column::Name)),
                 name,
             )

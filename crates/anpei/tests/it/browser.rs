@@ -1,0 +1,348 @@
+//! Pages in a real headless Chromium (Debian's `chromium` + `chromium-driver`): an
+//! enterprise signs in, searches a person, opens the archive and sees the ID number masked;
+//! the same pages hold a 375-px phone width without sideways scrolling.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anpei_testkit::{TestApp, both_engines};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{Value, json};
+
+/// A chromedriver process on a free port, killed on drop.
+struct Driver {
+    child: Child,
+    url: String,
+    /// Chromium's profile directory, removed with the driver.
+    profile: std::path::PathBuf,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+async fn start_driver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect(
+            "chromedriver must be installed (Debian package chromium-driver; .ci/run installs it)",
+        );
+    // Owned by `Driver` at once, so the process is killed and reaped on every path.
+    let driver = Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        profile: std::env::temp_dir().join(format!("anpei-chrome-{}", uuid::Uuid::now_v7())),
+    };
+    for _ in 0..100 {
+        if reqwest::get(format!("{}/status", driver.url)).await.is_ok() {
+            return driver;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+async fn browser(driver: &Driver, width: u32) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--lang=zh-CN", format!("--window-size={width},900"),
+                format!("--user-data-dir={}", driver.profile.display()),
+            ]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+async fn sign_in(client: &Client, app: &TestApp, username: &str) {
+    client.goto(&app.url("/login")).await.unwrap();
+    client
+        .find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys(username)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(anpei_store::demo::DEMO_PASSWORD)
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("form.form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    client
+        .wait()
+        .for_element(Locator::Css("nav.nav"))
+        .await
+        .unwrap();
+}
+
+fn is_masked(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.len() == 18
+        && chars[..4].iter().all(char::is_ascii_digit)
+        && chars[4..14].iter().all(|c| *c == '*')
+        && chars[14..].iter().all(|c| c.is_ascii_digit() || *c == 'X')
+}
+
+both_engines!(
+    enterprise_finds_a_person_and_sees_the_id_number_masked,
+    |app| async move {
+        // Someone on the enterprise's staff, and their full ID number from the database, to
+        // prove the page never shows it.
+        let api = app.login("enterprise").await;
+        let staff: Value = api
+            .get(app.url(&format!(
+                "/api/v1/enterprises/{}/staff?per_page=5",
+                app.demo.enterprise_id
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let target = &staff["items"][0];
+        let name = target["name"].as_str().unwrap().to_owned();
+        let person_id = target["person_id"].as_str().unwrap().to_owned();
+        let full_id = anpei_store::read::archive(
+            app.store.connection(),
+            anpei_store::access::person_read(
+                app.store.connection(),
+                &anpei_store::Actor::system("test"),
+                person_id.parse().unwrap(),
+                chrono::Utc::now().date_naive(),
+            )
+            .await
+            .unwrap(),
+            chrono::Utc::now().date_naive(),
+        )
+        .await
+        .unwrap()
+        .person
+        .id_number
+        .as_str()
+        .to_owned();
+
+        let driver = start_driver().await;
+        let client = browser(&driver, 1280).await;
+        sign_in(&client, &app, "enterprise").await;
+
+        client.goto(&app.url("/persons")).await.unwrap();
+        client
+            .find(Locator::Id("q"))
+            .await
+            .unwrap()
+            .send_keys(&name)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("form.search button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        // The page lists everyone before the search; wait for the results that name the query
+        // (the count line says "查询：<name>") so the link is not from the replaced list.
+        let link = client
+        .wait()
+        .for_element(Locator::XPath(&format!(
+            "//section[@id='results'][.//p[contains(@class,'count') and contains(., '{name}')]]//a[text()='{name}']"
+        )))
+        .await
+        .unwrap();
+        // The search went in a POST body: the address bar never held the query.
+        assert!(
+            !client
+                .current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .contains(&full_id)
+        );
+        link.click().await.unwrap();
+
+        let shown = client
+            .wait()
+            .for_element(Locator::Id("id-number"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            is_masked(&shown),
+            "the archive shows the ID number masked, got {shown:?}"
+        );
+        assert_eq!(&shown[..4], &full_id[..4]);
+        assert_eq!(&shown[14..], &full_id[14..]);
+        assert!(
+            client
+                .current_url()
+                .await
+                .unwrap()
+                .path()
+                .starts_with("/persons/")
+        );
+        let page = client.source().await.unwrap();
+        assert!(
+            !page.contains(&full_id),
+            "the full ID number appears nowhere in the page"
+        );
+        let heading = client
+            .find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(heading, name);
+
+        client.close().await.unwrap();
+    }
+);
+
+both_engines!(
+    pages_fit_a_375_px_phone_without_sideways_scrolling,
+    |app| async move {
+        let driver = start_driver().await;
+        let client = browser(&driver, 375).await;
+        sign_in(&client, &app, "enterprise").await;
+        let pages = [
+            "/".to_owned(),
+            format!("/enterprises/{}", app.demo.enterprise_id),
+            format!("/persons/{}", app.demo.worker_id),
+            "/persons".to_owned(),
+            "/account/password".to_owned(),
+        ];
+        for page in pages {
+            client.goto(&app.url(&page)).await.unwrap();
+            client
+                .wait()
+                .for_element(Locator::Css("main h1"))
+                .await
+                .unwrap();
+            let widths = client
+                .execute(
+                    "return [document.documentElement.scrollWidth, window.innerWidth];",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            let scroll = widths[0].as_u64().unwrap();
+            let inner = widths[1].as_u64().unwrap();
+            assert!(
+                scroll <= inner,
+                "{page}: content is {scroll}px wide in a {inner}px window"
+            );
+        }
+        client.close().await.unwrap();
+    }
+);
+
+both_engines!(
+    a_bad_hire_form_keeps_what_was_typed_and_says_why,
+    |app| async move {
+        let driver = start_driver().await;
+        let client = browser(&driver, 1280).await;
+        sign_in(&client, &app, "enterprise").await;
+        client
+            .goto(&app.url(&format!("/enterprises/{}#hire", app.demo.enterprise_id)))
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("h-name"))
+            .await
+            .unwrap()
+            .send_keys("测试人")
+            .await
+            .unwrap();
+        // A valid shape with a wrong check digit (the right one is X).
+        client
+            .find(Locator::Id("h-id"))
+            .await
+            .unwrap()
+            .send_keys("110105194912310021")
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("h-position"))
+            .await
+            .unwrap()
+            .send_keys("电工")
+            .await
+            .unwrap();
+        client
+            .execute(
+                "document.getElementById('h-start').value = '2026-01-05';",
+                vec![],
+            )
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#hire button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let error = client
+            .wait()
+            .for_element(Locator::Id("hire-error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            error.contains("校验码"),
+            "the error names the check digit: {error}"
+        );
+        let kept = client
+            .find(Locator::Id("h-name"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(kept.as_deref(), Some("测试人"));
+        let invalid = client
+            .find(Locator::Id("h-id"))
+            .await
+            .unwrap()
+            .attr("aria-invalid")
+            .await
+            .unwrap();
+        assert_eq!(invalid.as_deref(), Some("true"));
+        client.close().await.unwrap();
+    }
+);

@@ -1,0 +1,30 @@
+//! Anpei's one integration-test binary (STYLE.md point 17): every test boots the real app
+//! on port 0 over a fresh database holding the demo province, and asserts what a user sees
+//! through HTTP or the `anpei` command line. HTTP tests run on SQLite and PostgreSQL
+//! (`anpei_testkit::both_engines!`); set `ANPEI_TEST_POSTGRES_URL` for the latter.
+//!
+//! Modules: `jurisdiction` (who may read and write what), `ledger` (writes are ledgered,
+//! tampering is caught, concurrent writers keep one chain), `ledger_scale` (verify at 30,000
+//! people), `bad_input` (refused requests write nothing), `archive` (signed exports),
+//! `masking`, `openapi`, `session`, `cli`, `properties`, `browser` (pages in headless
+//! Chromium).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::disallowed_methods,
+    reason = "integration tests: a failed expectation is a failed test, and tests may compare with the wall clock"
+)]
+
+mod archive;
+mod bad_input;
+mod browser;
+mod cli;
+mod jurisdiction;
+mod ledger;
+mod ledger_scale;
+mod masking;
+mod openapi;
+mod properties;
+mod session;
+mod support;
