@@ -52,6 +52,10 @@ enum Command {
         /// Minutes between timed ledger checkpoints.
         #[arg(long, default_value_t = 10)]
         checkpoint_minutes: u64,
+        /// Public address for links that leave the screen (certificate QR codes), e.g.
+        /// https://anpei.example.cn; default: the address each request came to.
+        #[arg(long, env = "ANPEI_PUBLIC_URL")]
+        public_url: Option<String>,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -163,8 +167,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo_people: 30_000,
             secure_cookies: false,
             checkpoint_minutes: 10,
+            public_url: None,
         }) {
-            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes } => {
+            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url } => {
                 let addr = config::parse_addr(&addr)?;
                 let store = Store::open(&config.store).await?;
                 if !no_demo && demo::is_empty(&store).await? {
@@ -172,7 +177,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }).await?;
                 }
                 anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
-                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, ..Default::default() });
+                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, public_url, ..Default::default() });
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
                 anpei_web::serve(listener, app).await?;

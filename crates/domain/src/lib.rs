@@ -9,6 +9,7 @@
 //! here derives `Serialize`: wire formats live at the edge.
 
 pub mod bilingual;
+pub mod certificate;
 pub mod credit_code;
 pub mod employment;
 pub mod id_number;
@@ -17,6 +18,8 @@ pub mod person;
 pub mod phone;
 pub mod region;
 pub mod role;
+pub mod rules;
+pub mod trade;
 
 pub use bilingual::Bilingual;
 pub use credit_code::{CreditCode, CreditCodeError};

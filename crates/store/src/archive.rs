@@ -62,10 +62,20 @@ pub fn export(
             "birth_date": person.birth_date,
         },
         "employments": employments,
-        // Sections the later capabilities fill; present so consumers can rely on the shape.
+        // Sections later capabilities fill; present so consumers can rely on the shape.
         "training": [],
         "exams": [],
-        "certificates": [],
+        "certificates": archive.certificates.iter().map(|c| json!({
+            "number": c.number,
+            "kind": c.kind.code(),
+            "trade": c.trade.map(|t| t.code),
+            "issuer": c.issuer,
+            "issued_on": c.issued_on,
+            "expires_on": c.expires_on,
+            "last_reviewed_on": c.last_reviewed_on,
+            "status_at_export": c.status.code(),
+            "ledger_seq": c.recorded.as_ref().map(|r| r.seq),
+        })).collect::<Vec<_>>(),
         "assessments": [],
         "credits": [],
         "ledger": {

@@ -1,5 +1,5 @@
 //! The traceability ledger (SPEC C13): an append-only, hash-chained log of every change to
-//! people, employment, enterprises and (later) certificates, exam attempts and subsidy
+//! people, employment, enterprises, certificates and (later) exam attempts and subsidy
 //! decisions, written in the same transaction as the change itself.
 //!
 //! Each entry holds the new state of the changed row as canonical JSON, the digest of that
@@ -27,7 +27,8 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::entity::{
-    employment, enterprise, institution, ledger_checkpoint, ledger_entry, ledger_head, person,
+    certificate, employment, enterprise, institution, ledger_checkpoint, ledger_entry, ledger_head,
+    person,
 };
 
 pub const HASH_ALGO: &str = "SM3";
@@ -54,6 +55,7 @@ pub struct LedgerActor {
 pub enum LedgerKey {
     Person(Uuid),
     Employment { person_id: Uuid, id: Uuid },
+    Certificate { person_id: Uuid, id: Uuid },
     Enterprise(Uuid),
     Institution(Uuid),
 }
@@ -63,6 +65,7 @@ impl LedgerKey {
         match self {
             LedgerKey::Person(_) => "persons",
             LedgerKey::Employment { .. } => "employments",
+            LedgerKey::Certificate { .. } => "certificates",
             LedgerKey::Enterprise(_) => "enterprises",
             LedgerKey::Institution(_) => "institutions",
         }
@@ -74,6 +77,7 @@ impl LedgerKey {
                 format!("{}/{id}", self.entity())
             }
             LedgerKey::Employment { person_id, id } => format!("employments/{person_id}/{id}"),
+            LedgerKey::Certificate { person_id, id } => format!("certificates/{person_id}/{id}"),
         }
     }
 
@@ -86,6 +90,10 @@ impl LedgerKey {
             ("enterprises", None) => LedgerKey::Enterprise(first),
             ("institutions", None) => LedgerKey::Institution(first),
             ("employments", Some(id)) => LedgerKey::Employment {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("certificates", Some(id)) => LedgerKey::Certificate {
                 person_id: first,
                 id: Uuid::parse_str(id).ok()?,
             },
@@ -110,7 +118,9 @@ impl Change {
     pub fn of<M: Serialize>(action: &'static str, key: LedgerKey, model: &M) -> Self {
         let (person_id, enterprise_id) = match key {
             LedgerKey::Person(id) => (Some(id), None),
-            LedgerKey::Employment { person_id, .. } => (Some(person_id), None),
+            LedgerKey::Employment { person_id, .. } | LedgerKey::Certificate { person_id, .. } => {
+                (Some(person_id), None)
+            }
             LedgerKey::Enterprise(id) => (None, Some(id)),
             LedgerKey::Institution(_) => (None, None),
         };
@@ -633,6 +643,28 @@ pub(crate) async fn verify(
             check_row(
                 &mut seen,
                 LedgerKey::Employment {
+                    person_id: row.person_id,
+                    id: row.id,
+                },
+                canonical_json(row),
+                &mut problems,
+            );
+        }
+    }
+    let mut after: Option<(Uuid, Uuid)> = None;
+    loop {
+        let mut cursor = certificate::Entity::find()
+            .cursor_by((certificate::Column::PersonId, certificate::Column::Id));
+        if let Some(after) = after {
+            cursor.after(after);
+        }
+        let page = cursor.first(PAGE).all(db).await?;
+        let Some(last_row) = page.last() else { break };
+        after = Some((last_row.person_id, last_row.id));
+        for row in &page {
+            check_row(
+                &mut seen,
+                LedgerKey::Certificate {
                     person_id: row.person_id,
                     id: row.id,
                 },

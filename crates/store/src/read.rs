@@ -218,11 +218,29 @@ pub struct EmploymentView {
 }
 
 #[derive(Debug, Clone)]
+pub struct CertificateView {
+    pub id: Uuid,
+    pub number: String,
+    pub kind: anpei_domain::certificate::CertificateKind,
+    pub trade: Option<&'static anpei_domain::trade::Trade>,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub last_reviewed_on: Option<NaiveDate>,
+    pub next_review_due: Option<NaiveDate>,
+    pub status: anpei_domain::certificate::CertificateStatus,
+    pub status_reason: Option<String>,
+    pub recorded: Option<Provenance>,
+}
+
+#[derive(Debug, Clone)]
 pub struct Archive {
     pub person: PersonView,
     pub recorded: Option<Provenance>,
     /// Newest first.
     pub employments: Vec<EmploymentView>,
+    /// Newest first, with their status today.
+    pub certificates: Vec<CertificateView>,
     /// Every ledger entry about this person, oldest first.
     pub history: Vec<Provenance>,
     pub ledger_head: (i64, Vec<u8>),
@@ -349,11 +367,42 @@ pub async fn archive(
             employment_view(job, &enterprises, recorded, last_change, today)
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let certificates = crate::ops::certificates::of_person(db, access)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let value = certificate_value(&row)?;
+            let rules = crate::ops::certificates::rules_for(value.kind);
+            let key = crate::LedgerKey::Certificate {
+                person_id: row.person_id,
+                id: row.id,
+            }
+            .key_string();
+            Ok(CertificateView {
+                id: row.id,
+                trade: row
+                    .trade_code
+                    .as_deref()
+                    .and_then(anpei_domain::trade::find_trade),
+                kind: value.kind,
+                next_review_due: value.next_review_due(&rules),
+                status: value.status(&rules, today, CERTIFICATE_WARN_DAYS),
+                recorded: first.get(&key).cloned(),
+                number: row.number,
+                issuer: row.issuer,
+                issued_on: row.issued_on,
+                expires_on: row.expires_on,
+                last_reviewed_on: row.last_reviewed_on,
+                status_reason: row.status_reason,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
     let head = crate::entity::ledger_head::Entity::find_by_id(1)
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)?;
     Ok(Archive {
+        certificates,
         recorded: first.get(&person_key).cloned(),
         person,
         employments,
@@ -733,5 +782,84 @@ pub async fn summary(
         people,
         institutions,
         ledger_entries: head.map_or(0, |h| h.seq),
+    })
+}
+
+/// What anyone may learn about a certificate from its number (SPEC C3, public
+/// verification): never the ID number, the holder's name masked.
+#[derive(Debug, Clone)]
+pub struct PublicCertificate {
+    pub number: String,
+    pub kind: anpei_domain::certificate::CertificateKind,
+    pub trade: Option<&'static anpei_domain::trade::Trade>,
+    pub holder_masked: String,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub last_reviewed_on: Option<NaiveDate>,
+    pub next_review_due: Option<NaiveDate>,
+    pub status: anpei_domain::certificate::CertificateStatus,
+}
+
+/// Days before a due review or expiry from which a certificate shows "review due".
+pub const CERTIFICATE_WARN_DAYS: u32 = 90;
+
+/// A certificate as the domain sees it, from its row.
+pub fn certificate_value(
+    row: &crate::entity::certificate::Model,
+) -> Result<anpei_domain::certificate::Certificate, StoreError> {
+    Ok(anpei_domain::certificate::Certificate {
+        kind: anpei_domain::certificate::CertificateKind::parse(&row.kind)
+            .ok_or_else(|| corrupt("kind"))?,
+        trade: row.trade_code.clone(),
+        issued_on: row.issued_on,
+        expires_on: row.expires_on,
+        last_reviewed_on: row.last_reviewed_on,
+        suspended: row.suspended,
+        revoked: row.revoked,
+    })
+}
+
+/// Public lookup by number; `NotFound` for an unknown number.
+pub async fn verify_certificate(
+    db: &impl ConnectionTrait,
+    number: &str,
+    today: NaiveDate,
+) -> Result<PublicCertificate, StoreError> {
+    use crate::entity::{certificate, certificate_number};
+    let number = number.trim().to_uppercase();
+    if number.is_empty() || number.len() > 40 {
+        return Err(StoreError::NotFound);
+    }
+    let entry = certificate_number::Entity::find_by_id(number.clone())
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let row = certificate::Entity::find_by_id((entry.person_id, entry.certificate_id))
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let holder = person::Entity::find_by_id(entry.person_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let value = certificate_value(&row)?;
+    let rules = crate::ops::certificates::rules_for(value.kind);
+    Ok(PublicCertificate {
+        number: row.number.clone(),
+        kind: value.kind,
+        trade: row
+            .trade_code
+            .as_deref()
+            .and_then(anpei_domain::trade::find_trade),
+        holder_masked: anpei_domain::PersonName::parse(&holder.name)
+            .map(|n| n.masked())
+            .unwrap_or_else(|_| "*".to_owned()),
+        issuer: row.issuer.clone(),
+        issued_on: row.issued_on,
+        expires_on: row.expires_on,
+        last_reviewed_on: row.last_reviewed_on,
+        next_review_due: value.next_review_due(&rules),
+        status: value.status(&rules, today, CERTIFICATE_WARN_DAYS),
     })
 }

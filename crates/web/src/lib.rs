@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod i18n;
 pub mod pages;
+pub mod qr;
 
 use std::time::Duration;
 
@@ -36,6 +37,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest accepted request body.
     pub body_limit: usize,
+    /// The public address (e.g. `https://anpei.example.cn`) for links that leave the
+    /// screen, such as the QR codes on certificates; without it, the request's host.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -43,6 +47,7 @@ impl Default for WebConfig {
         WebConfig {
             secure_cookies: false,
             body_limit: 1024 * 1024,
+            public_url: None,
         }
     }
 }

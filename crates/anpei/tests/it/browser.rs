@@ -346,3 +346,92 @@ both_engines!(
         client.close().await.unwrap();
     }
 );
+
+both_engines!(
+    the_qr_link_on_a_certificate_opens_its_verification_with_the_status,
+    |app| async move {
+        let province = app.login("province").await;
+        let staff: Value = province
+            .get(app.url(&format!(
+                "/api/v1/enterprises/{}/staff?per_page=1",
+                app.demo.enterprise_id
+            )))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let person = staff["items"][0]["person_id"].as_str().unwrap().to_owned();
+        let issued: Value = province
+            .post(app.url(&format!("/api/v1/persons/{person}/certificates")))
+            .json(&json!({ "kind": "special_ops", "trade": "5.4", "issued_on": "2025-09-01" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let number = issued["number"].as_str().unwrap().to_owned();
+
+        let driver = start_driver().await;
+        let client = browser(&driver, 375).await;
+        // Nobody signed in: verification is public. Open the page, then follow the link the QR
+        // code encodes (printed under it), as a phone that scanned it would.
+        client
+            .goto(&app.url(&format!("/verify/{number}")))
+            .await
+            .unwrap();
+        let link = client
+            .wait()
+            .for_element(Locator::Css("figure.qr a"))
+            .await
+            .unwrap();
+        let href = link.attr("href").await.unwrap().unwrap();
+        assert!(href.ends_with(&format!("/verify/{number}")), "{href}");
+        assert!(
+            client.find(Locator::Css("figure.qr svg")).await.is_ok(),
+            "a QR code is drawn"
+        );
+        client.goto(&href).await.unwrap();
+        let status = client
+            .wait()
+            .for_element(Locator::Id("cert-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(status, "有效");
+
+        let id = issued["id"].as_str().unwrap();
+        let revoked = province
+            .post(app.url(&format!(
+                "/api/v1/persons/{person}/certificates/{id}/revoke"
+            )))
+            .json(&json!({ "reason": "测试撤销" }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(revoked.status(), reqwest::StatusCode::NO_CONTENT);
+        client.goto(&href).await.unwrap();
+        let status = client
+            .wait()
+            .for_element(Locator::Id("cert-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(status, "已撤销");
+        let holder = client
+            .find(Locator::Id("cert-holder"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(holder.contains('*'), "holder masked: {holder}");
+        client.close().await.unwrap();
+    }
+);

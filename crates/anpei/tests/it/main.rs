@@ -19,6 +19,7 @@
 mod archive;
 mod bad_input;
 mod browser;
+mod certificates;
 mod cli;
 mod jurisdiction;
 mod ledger;

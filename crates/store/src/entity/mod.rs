@@ -5,6 +5,8 @@
 //! every primary and unique key (see ARCHITECTURE.md, "Distribution column").
 
 pub mod account;
+pub mod certificate;
+pub mod certificate_number;
 pub mod employment;
 pub mod enterprise;
 pub mod institution;

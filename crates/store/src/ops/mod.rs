@@ -3,5 +3,6 @@
 //! queries themselves.
 
 pub mod accounts;
+pub mod certificates;
 pub mod enterprises;
 pub mod people;

@@ -2,6 +2,7 @@
 //! (DTOs) live here and only here; they derive `Serialize` + `ToSchema` and are built from
 //! store read models, with ID numbers and phones already masked.
 
+pub mod certificates;
 pub mod enterprises;
 pub mod meta;
 pub mod people;
@@ -27,6 +28,7 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
         (name = "session", description = "Sign-in and the current account"),
         (name = "people", description = "People and their lifelong archives"),
         (name = "enterprises", description = "Enterprises and their staff"),
+        (name = "certificates", description = "Certificates: public verification and the lifecycle"),
         (name = "reference", description = "Reference data and the ledger key"),
     )
 )]
@@ -37,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(session::router())
         .merge(people::router())
         .merge(enterprises::router())
+        .merge(certificates::router())
         .merge(meta::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);

@@ -9,6 +9,7 @@ mod enterprises;
 mod home;
 mod login;
 mod persons;
+pub mod verify;
 
 use anpei_domain::Role;
 use anpei_store::Scope;
@@ -35,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .merge(persons::router())
         .merge(enterprises::router())
         .merge(account::router())
+        .merge(verify::router())
         .route("/lang", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)

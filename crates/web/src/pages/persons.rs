@@ -25,6 +25,11 @@ pub fn router() -> Router<AppState> {
         .route("/persons/search", post(search))
         .route("/persons/{id}", get(archive_page))
         .route("/persons/{id}/export.json", get(export))
+        .route("/persons/{id}/certificates", post(issue_certificate))
+        .route(
+            "/persons/{id}/certificates/{certificate_id}/{action}",
+            post(change_certificate),
+        )
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -217,6 +222,39 @@ struct JobRow {
     recorded: String,
 }
 
+struct CertRow {
+    number: String,
+    verify_href: String,
+    kind: &'static str,
+    trade: String,
+    issuer: String,
+    issued: String,
+    valid_until: String,
+    next_review: String,
+    status: &'static str,
+    tone: &'static str,
+    reason: String,
+    action_base: String,
+    revoked: bool,
+    suspended: bool,
+}
+
+/// The issue form's values, kept when it reports an error.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct IssueForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    trade: String,
+    #[serde(default)]
+    issued_on: String,
+}
+
+struct Choice {
+    value: String,
+    label: String,
+}
+
 struct HistoryRow {
     seq: i64,
     at: String,
@@ -239,6 +277,14 @@ struct ArchivePage {
     flags: Vec<&'static str>,
     jobs: Vec<JobRow>,
     history: Vec<HistoryRow>,
+    certificates: Vec<CertRow>,
+    can_issue: bool,
+    kinds: Vec<Choice>,
+    trades: Vec<Choice>,
+    form: IssueForm,
+    form_error: Option<String>,
+    form_field: String,
+    today: String,
     ledger_seq: i64,
     ledger_hash: String,
 }
@@ -249,6 +295,12 @@ pub fn action_label(t: Tr, action: &str) -> String {
         "person.update_phone" => ("更新手机号", "Mobile number updated"),
         "employment.start" => ("登记入职", "Employment recorded"),
         "employment.end" => ("登记离职", "Employment ended"),
+        "certificate.issue" => ("颁发证书", "Certificate issued"),
+        "certificate.review" => ("证书复审", "Certificate reviewed"),
+        "certificate.renew" => ("证书换证", "Certificate renewed"),
+        "certificate.suspend" => ("暂扣证书", "Certificate suspended"),
+        "certificate.reinstate" => ("恢复证书", "Certificate reinstated"),
+        "certificate.revoke" => ("撤销证书", "Certificate revoked"),
         other => (other, other),
     };
     t.pick(zh, en).to_owned()
@@ -260,6 +312,17 @@ async fn archive_page(
     authed: Authed,
     Path(id): Path<Uuid>,
 ) -> Result<Response, WebError> {
+    render(&archive_view(&state, t, &authed, id, IssueForm::default(), None).await?)
+}
+
+async fn archive_view(
+    state: &AppState,
+    t: Tr,
+    authed: &Authed,
+    id: Uuid,
+    form: IssueForm,
+    error: Option<(String, String)>,
+) -> Result<ArchivePage, WebError> {
     let today = clock::today();
     let db = state.store.connection();
     let access = access::person_read(db, &authed.actor, id, today).await?;
@@ -302,9 +365,63 @@ async fn archive_page(
             recorded: provenance(&e.recorded),
         })
         .collect();
+    let certificates = archive
+        .certificates
+        .iter()
+        .map(|c| {
+            let (status, tone) = super::verify::status_badge(t, c.status);
+            CertRow {
+                verify_href: format!("/verify/{}", c.number),
+                kind: t.pick(c.kind.name_zh(), c.kind.name_en()),
+                trade: c
+                    .trade
+                    .map(|tr| format!("{} {}", tr.code, t.pick(tr.name, tr.name_en)))
+                    .unwrap_or_default(),
+                issuer: c.issuer.clone(),
+                issued: date(c.issued_on),
+                valid_until: date(c.expires_on),
+                next_review: c
+                    .next_review_due
+                    .map(date)
+                    .unwrap_or_else(|| "—".to_owned()),
+                status,
+                tone,
+                reason: c.status_reason.clone().unwrap_or_default(),
+                action_base: format!("/persons/{id}/certificates/{}", c.id),
+                revoked: c.status == anpei_domain::certificate::CertificateStatus::Revoked,
+                suspended: c.status == anpei_domain::certificate::CertificateStatus::Suspended,
+                number: c.number.clone(),
+            }
+        })
+        .collect();
+    let can_issue = anpei_store::ops::certificates::certificate_authority(&authed.actor).is_ok();
+    let (form_error, form_field) = match error {
+        Some((field, message)) => (Some(message), field),
+        None => (None, String::new()),
+    };
     let person = &archive.person;
     let page = ArchivePage {
-        l: Layout::new(t, &person.name, Some(&authed), &format!("/persons/{id}")),
+        l: Layout::new(t, &person.name, Some(authed), &format!("/persons/{id}")),
+        certificates,
+        can_issue,
+        kinds: anpei_domain::certificate::CertificateKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().to_owned(),
+                label: t.pick(k.name_zh(), k.name_en()).to_owned(),
+            })
+            .collect(),
+        trades: anpei_domain::trade::trades()
+            .iter()
+            .map(|tr| Choice {
+                value: tr.code.to_owned(),
+                label: format!("{} {}", tr.code, t.pick(tr.name, tr.name_en)),
+            })
+            .collect(),
+        form,
+        form_error,
+        form_field,
+        today: date(today),
         id,
         name: person.name.clone(),
         id_masked: person.id_number.masked(),
@@ -336,7 +453,106 @@ async fn archive_page(
             .take(16)
             .collect(),
     };
-    render(&page)
+    Ok(page)
+}
+
+async fn issue_certificate(
+    State(state): State<AppState>,
+    t: Tr,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+    Form(form): Form<IssueForm>,
+) -> Result<Response, WebError> {
+    let holder =
+        access::person_read(state.store.connection(), &authed.actor, id, clock::today()).await?;
+    let authority = anpei_store::ops::certificates::certificate_authority(&authed.actor)?;
+    let outcome = async {
+        let kind = crate::api::certificates::parse_kind(&form.kind)?;
+        let issued_on = crate::api::certificates::parse_date("issued_on", &form.issued_on)?;
+        let new = anpei_store::ops::certificates::NewCertificate {
+            kind,
+            trade: Some(form.trade.clone()),
+            issued_on,
+        };
+        anpei_store::ops::certificates::issue(
+            &state.store,
+            &authed.actor,
+            &authority,
+            holder,
+            new,
+            clock::now(),
+        )
+        .await
+        .map_err(WebError::from)
+    }
+    .await;
+    match outcome {
+        Ok(_) => Ok(
+            axum::response::Redirect::to(&format!("/persons/{id}#certificates")).into_response(),
+        ),
+        Err(WebError::Invalid { field, zh, en }) => {
+            let message = t.pick_owned(&(zh, en));
+            let page = archive_view(&state, t, &authed, id, form, Some((field, message))).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+struct LifecycleForm {
+    on: Option<String>,
+    reason: Option<String>,
+}
+
+async fn change_certificate(
+    State(state): State<AppState>,
+    t: Tr,
+    authed: Authed,
+    Path((id, certificate_id, action)): Path<(Uuid, Uuid, String)>,
+    Form(form): Form<LifecycleForm>,
+) -> Result<Response, WebError> {
+    let holder =
+        access::person_read(state.store.connection(), &authed.actor, id, clock::today()).await?;
+    let authority = anpei_store::ops::certificates::certificate_authority(&authed.actor)?;
+    let request = crate::api::certificates::LifecycleRequest {
+        on: form.on,
+        reason: form.reason,
+    };
+    let outcome = async {
+        let change = crate::api::certificates::parse_lifecycle(&action, &request)?;
+        anpei_store::ops::certificates::change(
+            &state.store,
+            &authed.actor,
+            &authority,
+            holder,
+            certificate_id,
+            change,
+            clock::now(),
+        )
+        .await
+        .map_err(WebError::from)
+    }
+    .await;
+    match outcome {
+        Ok(_) => Ok(
+            axum::response::Redirect::to(&format!("/persons/{id}#certificates")).into_response(),
+        ),
+        Err(WebError::Invalid { field, zh, en }) => {
+            let message = t.pick_owned(&(zh, en));
+            let page = archive_view(
+                &state,
+                t,
+                &authed,
+                id,
+                IssueForm::default(),
+                Some((field, message)),
+            )
+            .await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(other) => Err(other),
+    }
 }
 
 async fn export(

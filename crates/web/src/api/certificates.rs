@@ -1,0 +1,195 @@
+//! Certificates: public verification by number, and the lifecycle for certificate
+//! authorities (city and province emergency-management bureaus).
+
+use anpei_domain::certificate::CertificateKind;
+use anpei_store::ops::certificates::{self, Lifecycle, NewCertificate};
+use anpei_store::{access, read};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::Authed;
+use crate::error::{Problem, WebError};
+use crate::extract::{Json, Path};
+use crate::{AppState, clock};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(verify))
+        .routes(routes!(issue))
+        .routes(routes!(lifecycle))
+}
+
+/// What the public may know about a certificate.
+#[derive(Serialize, ToSchema)]
+pub struct VerificationDto {
+    pub number: String,
+    /// special_ops, safety_qualification, vocational_qualification, skill_level, training_completion
+    pub kind: String,
+    pub kind_name: String,
+    pub trade_code: Option<String>,
+    pub trade_name: Option<String>,
+    /// The holder's name, masked (张*).
+    pub holder: String,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub valid_until: NaiveDate,
+    pub last_reviewed_on: Option<NaiveDate>,
+    pub next_review_due: Option<NaiveDate>,
+    /// valid, review_due, review_overdue, suspended, revoked, expired
+    pub status: String,
+    pub status_name: String,
+}
+
+/// Verifies a certificate by number; no sign-in needed. Unknown numbers are 404.
+#[utoipa::path(get, path = "/api/v1/verify/{number}", tag = "certificates", params(("number" = String, Path)),
+    responses((status = 200, body = VerificationDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn verify(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+) -> Result<axum::Json<VerificationDto>, WebError> {
+    let c = read::verify_certificate(state.store.connection(), &number, clock::today()).await?;
+    Ok(axum::Json(VerificationDto {
+        kind: c.kind.code().to_owned(),
+        kind_name: c.kind.name_zh().to_owned(),
+        trade_code: c.trade.map(|t| t.code.to_owned()),
+        trade_name: c.trade.map(|t| t.name.to_owned()),
+        holder: c.holder_masked,
+        issuer: c.issuer,
+        issued_on: c.issued_on,
+        valid_until: c.expires_on,
+        last_reviewed_on: c.last_reviewed_on,
+        next_review_due: c.next_review_due,
+        status: c.status.code().to_owned(),
+        status_name: c.status.name_zh().to_owned(),
+        number: c.number,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct IssueRequest {
+    /// special_ops, safety_qualification, vocational_qualification, skill_level, training_completion
+    pub kind: String,
+    /// Trade code of the national catalogue (e.g. 1.2); required for special_ops.
+    pub trade: Option<String>,
+    /// YYYY-MM-DD
+    pub issued_on: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IssuedDto {
+    pub id: Uuid,
+    pub number: String,
+    pub valid_until: NaiveDate,
+}
+
+pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, WebError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d").map_err(|_| WebError::Invalid {
+        field: field.to_owned(),
+        zh: format!("日期格式应为 YYYY-MM-DD，收到“{}”", raw.trim()),
+        en: format!("Dates must be YYYY-MM-DD; got \"{}\"", raw.trim()),
+    })
+}
+
+pub fn parse_kind(raw: &str) -> Result<CertificateKind, WebError> {
+    CertificateKind::parse(raw.trim()).ok_or_else(|| WebError::Invalid {
+        field: "kind".to_owned(),
+        zh: "未知的证书种类".to_owned(),
+        en: "Unknown certificate kind".to_owned(),
+    })
+}
+
+/// Issues a certificate to a person in the authority's jurisdiction.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/certificates", tag = "certificates", params(("id" = Uuid, Path)), request_body = IssueRequest,
+    responses((status = 201, body = IssuedDto), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn issue(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+    Json(body): Json<IssueRequest>,
+) -> Result<Response, WebError> {
+    let holder =
+        access::person_read(state.store.connection(), &authed.actor, id, clock::today()).await?;
+    let authority = certificates::certificate_authority(&authed.actor)?;
+    let new = NewCertificate {
+        kind: parse_kind(&body.kind)?,
+        trade: body.trade,
+        issued_on: parse_date("issued_on", &body.issued_on)?,
+    };
+    let issued = certificates::issue(
+        &state.store,
+        &authed.actor,
+        &authority,
+        holder,
+        new,
+        clock::now(),
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(IssuedDto {
+            id: issued.id,
+            number: issued.number,
+            valid_until: issued.expires_on,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+pub struct LifecycleRequest {
+    /// For review and renew: the date, YYYY-MM-DD.
+    pub on: Option<String>,
+    /// For suspend and revoke: why.
+    pub reason: Option<String>,
+}
+
+/// Parses a lifecycle action (review, renew, suspend, reinstate, revoke).
+pub fn parse_lifecycle(action: &str, body: &LifecycleRequest) -> Result<Lifecycle, WebError> {
+    let on = || parse_date("on", body.on.as_deref().unwrap_or(""));
+    let reason = || body.reason.clone().unwrap_or_default();
+    Ok(match action {
+        "review" => Lifecycle::Review { on: on()? },
+        "renew" => Lifecycle::Renew { on: on()? },
+        "suspend" => Lifecycle::Suspend { reason: reason() },
+        "reinstate" => Lifecycle::Reinstate,
+        "revoke" => Lifecycle::Revoke { reason: reason() },
+        _ => return Err(WebError::NotFound),
+    })
+}
+
+/// Reviews, renews, suspends, reinstates or revokes a certificate; every change is ledgered.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/certificates/{certificate_id}/{action}", tag = "certificates",
+    params(("id" = Uuid, Path), ("certificate_id" = Uuid, Path), ("action" = String, Path, description = "review, renew, suspend, reinstate or revoke")),
+    request_body = LifecycleRequest,
+    responses((status = 204), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn lifecycle(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, certificate_id, action)): Path<(Uuid, Uuid, String)>,
+    Json(body): Json<LifecycleRequest>,
+) -> Result<StatusCode, WebError> {
+    let holder =
+        access::person_read(state.store.connection(), &authed.actor, id, clock::today()).await?;
+    let authority = certificates::certificate_authority(&authed.actor)?;
+    let change = parse_lifecycle(&action, &body)?;
+    certificates::change(
+        &state.store,
+        &authed.actor,
+        &authority,
+        holder,
+        certificate_id,
+        change,
+        clock::now(),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
