@@ -78,8 +78,8 @@ pub async fn demo(
     println!("| measurement | value |");
     println!("|---|---|");
     println!(
-        "| people generated | {people} ({} employments, {} enterprises) |",
-        report.employments, report.enterprises
+        "| people generated | {people} ({} employments, {} certificates, {} enterprises) |",
+        report.employments, report.certificates, report.enterprises
     );
     println!("| ledger entries | {} |", report.ledger_head);
     println!("| demo generation (batched) | {generate:.1} s = {rate:.0} people/s |");

@@ -274,11 +274,12 @@ async fn generate_demo(store: &Store, spec: DemoSpec) -> anyhow::Result<()> {
     .await?;
     bar.finish_and_clear();
     println!(
-        "演示数据已生成 / demo generated: {} enterprises, {} institutions, {} people, {} employments, {} ledger entries in {:.1} s",
+        "演示数据已生成 / demo generated: {} enterprises, {} institutions, {} people, {} employments, {} certificates, {} ledger entries in {:.1} s",
         report.enterprises,
         report.institutions,
         report.people,
         report.employments,
+        report.certificates,
         report.ledger_head,
         started.elapsed().as_secs_f64()
     );

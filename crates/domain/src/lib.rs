@@ -1,5 +1,8 @@
 //! The pure domain of Anpei: parsed values (ID numbers, credit codes, phones, names), reference
 //! data (regions, industries, roles) and small rules about people and their employment.
+//! Certificates and their validity (`certificate`), the national special-operations catalogue
+//! (`trade`) and the compliance engine's rules with their findings and KPIs (`rules`) live here
+//! too, as pure functions of facts, a versioned rule set and a date.
 //!
 //! Why a crate of its own: everything here is synchronous, does no I/O and never reads the
 //! clock (time is always a parameter), so every rule can be tested with a table of cases and

@@ -21,11 +21,14 @@ use rand::{Rng, SeedableRng};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use crate::entity::{employment, enterprise, institution, person, person_identity};
+use crate::entity::{
+    certificate, certificate_number, employment, enterprise, institution, person, person_identity,
+};
 use crate::ledger::{Change, LedgerKey};
 use crate::ops::accounts::{self, AccountScope, NewAccount};
 use crate::ops::people::{Hire, employment_model, person_model};
 use crate::{Actor, Store, StoreError};
+use anpei_domain::certificate::{CertificateKind, expiry_for};
 
 /// The password of every demo login (README lists the usernames).
 pub const DEMO_PASSWORD: &str = "anpei-demo-2026";
@@ -71,6 +74,7 @@ pub struct DemoReport {
     pub institutions: u64,
     pub people: u64,
     pub employments: u64,
+    pub certificates: u64,
     pub logins: Vec<DemoLogin>,
     pub ledger_head: i64,
     /// Ids useful to tests and the README: the demo enterprise and worker.
@@ -371,6 +375,8 @@ pub async fn generate(
     const BATCH: u64 = 5_000;
     let mut used_ids: HashSet<String> = HashSet::new();
     let mut employments_total = 0u64;
+    let mut certificates_total = 0u64;
+    let mut numbers: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
     let mut worker_id = None;
     let earliest_birth = NaiveDate::from_ymd_opt(today.year() - 58, 1, 1).unwrap_or(today);
     let latest_birth = NaiveDate::from_ymd_opt(today.year() - 19, 12, 31).unwrap_or(today);
@@ -382,6 +388,8 @@ pub async fn generate(
         let mut persons = Vec::with_capacity(batch as usize);
         let mut identities = Vec::with_capacity(batch as usize);
         let mut jobs = Vec::with_capacity(batch as usize * 2);
+        let mut certificates = Vec::new();
+        let mut numbers_rows = Vec::new();
         for n in 0..batch {
             let index = done + n;
             // The first person works at the first enterprise: the demo worker login.
@@ -542,13 +550,59 @@ pub async fn generate(
                     )
                     .with_enterprise(enterprise.id),
                 );
+                if latest && period.to().is_none() {
+                    let wanted = if hire.flags.special_ops_trade.is_some() {
+                        Some((
+                            CertificateKind::SpecialOps,
+                            hire.flags.special_ops_trade.clone(),
+                            0.85,
+                        ))
+                    } else if hire.flags.principal_leader || hire.flags.safety_manager {
+                        Some((CertificateKind::SafetyQualification, None, 0.90))
+                    } else {
+                        None
+                    };
+                    if let Some((kind, trade, _)) = wanted.filter(|w| rng.random_bool(w.2)) {
+                        let city =
+                            region::city_of(enterprise.county.code).unwrap_or(enterprise.county);
+                        let row = demo_certificate(
+                            &mut rng,
+                            &mut ids,
+                            &mut numbers,
+                            person_id,
+                            kind,
+                            trade,
+                            city,
+                            adult,
+                            today,
+                            at,
+                        );
+                        tx.record(Change::of(
+                            "certificate.issue",
+                            LedgerKey::Certificate {
+                                person_id,
+                                id: row.id,
+                            },
+                            &row,
+                        ));
+                        numbers_rows.push(certificate_number::ActiveModel {
+                            number: sea_orm::Set(row.number.clone()),
+                            person_id: sea_orm::Set(person_id),
+                            certificate_id: sea_orm::Set(row.id),
+                        });
+                        certificates.push(certificate::ActiveModel::from(row));
+                    }
+                }
                 jobs.push(employment::ActiveModel::from(model));
             }
         }
+        certificates_total += certificates.len() as u64;
         employments_total += jobs.len() as u64;
         insert_chunks(&tx, persons).await?;
         insert_chunks(&tx, identities).await?;
         insert_chunks(&tx, jobs).await?;
+        insert_chunks(&tx, certificates).await?;
+        insert_chunks(&tx, numbers_rows).await?;
         tx.commit().await?;
         done += batch;
         progress(done, spec.people);
@@ -573,11 +627,76 @@ pub async fn generate(
         institutions: institution_ids.len() as u64,
         people: spec.people,
         employments: employments_total,
+        certificates: certificates_total,
         logins,
         ledger_head: head,
         enterprise_id: first_enterprise,
         worker_id: worker,
     })
+}
+
+/// A certificate for a demo person: mostly valid, some overdue for review, a few expired,
+/// suspended or revoked, so that verification and the rules have every case to show.
+#[allow(clippy::too_many_arguments)]
+fn demo_certificate(
+    rng: &mut StdRng,
+    ids: &mut Ids,
+    numbers: &mut std::collections::HashMap<String, u32>,
+    person_id: Uuid,
+    kind: CertificateKind,
+    trade: Option<String>,
+    city: &Region,
+    adult: NaiveDate,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> certificate::Model {
+    let rules = crate::ops::certificates::rules_for(kind);
+    let earliest = adult.max(today - Duration::days(365 * 7));
+    let issued_on = days_between(rng, earliest, today - Duration::days(30));
+    let letter = if kind == CertificateKind::SpecialOps {
+        'T'
+    } else {
+        'A'
+    };
+    let prefix = format!("{letter}{}-{}-", city.code, issued_on.year());
+    let sequence = numbers.entry(prefix.clone()).or_insert(0);
+    *sequence += 1;
+    let mut last_reviewed_on = None;
+    if rules.review_every_years > 0 {
+        let due = anpei_domain::certificate::add_years(issued_on, rules.review_every_years);
+        if due <= today + Duration::days(60) && rng.random_bool(0.8) {
+            last_reviewed_on = Some(due - Duration::days(rng.random_range(0..60)));
+        }
+    }
+    let roll: f64 = rng.random();
+    let (suspended, revoked, reason) = if roll < 0.02 {
+        (
+            true,
+            false,
+            Some("执法检查抽考不合格，暂扣待复考".to_owned()),
+        )
+    } else if roll < 0.04 {
+        (false, true, Some("以欺骗手段取得证书".to_owned()))
+    } else {
+        (false, false, None)
+    };
+    certificate::Model {
+        person_id,
+        id: ids.next(rng),
+        number: format!("{prefix}{sequence:06}"),
+        kind: kind.code().to_owned(),
+        trade_code: trade,
+        issuer: format!("{}应急管理局", city.name),
+        issuer_region: city.code.to_owned(),
+        issued_on,
+        expires_on: expiry_for(issued_on, &rules),
+        last_reviewed_on,
+        suspended,
+        revoked,
+        status_reason: reason,
+        created_at: at,
+        updated_at: at,
+    }
 }
 
 async fn insert_chunks<A>(tx: &crate::WriteTx, rows: Vec<A>) -> Result<(), StoreError>

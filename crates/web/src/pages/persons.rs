@@ -352,7 +352,12 @@ async fn archive_view(
             } else {
                 e.flags.labels_zh()
             },
-            trade: e.flags.special_ops_trade.clone(),
+            trade: e.flags.special_ops_trade.as_deref().map(|code| {
+                match anpei_domain::trade::find_trade(code) {
+                    Some(trade) => format!("{} {}", trade.code, t.pick(trade.name, trade.name_en)),
+                    None => code.to_owned(),
+                }
+            }),
             period: format!(
                 "{} — {}",
                 date(e.period.from()),
