@@ -210,6 +210,44 @@ pub async fn enterprise_staff_write(
     }
 }
 
+/// Capability: may see the people of one enterprise (the enterprise itself, regulators of
+/// its city, the province).
+#[derive(Debug, Clone, Copy)]
+pub struct EnterpriseStaffRead {
+    enterprise_id: Uuid,
+}
+
+impl EnterpriseStaffRead {
+    pub fn enterprise_id(&self) -> Uuid {
+        self.enterprise_id
+    }
+}
+
+/// `NotFound` when the enterprise is out of sight, `Forbidden` when it is visible but its
+/// people are not (the HR bureau).
+pub async fn enterprise_staff_read(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    enterprise_id: Uuid,
+) -> Result<EnterpriseStaffRead, StoreError> {
+    let row = enterprise::Entity::find_by_id(enterprise_id)
+        .filter(actor.enterprise_filter())
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let allowed = match &actor.scope {
+        Scope::Enterprise(own) => *own == enterprise_id,
+        Scope::City(city) => *city == row.city_code,
+        Scope::Province | Scope::System => true,
+        _ => false,
+    };
+    if allowed {
+        Ok(EnterpriseStaffRead { enterprise_id })
+    } else {
+        Err(StoreError::Forbidden)
+    }
+}
+
 /// Capability: may read one person's archive.
 #[derive(Debug, Clone, Copy)]
 pub struct PersonRead {

@@ -8,6 +8,7 @@
 
 pub mod access;
 pub mod archive;
+pub mod compliance;
 pub mod demo;
 pub mod dialect;
 pub mod entity;

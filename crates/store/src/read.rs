@@ -661,16 +661,7 @@ pub async fn staff(
     query: &StaffQuery,
     today: NaiveDate,
 ) -> Result<Page<StaffRow>, StoreError> {
-    let ent = enterprise(db, actor, enterprise_id, today).await?;
-    let allowed = match &actor.scope {
-        Scope::Enterprise(own) => *own == enterprise_id,
-        Scope::City(city) => *city == ent.city_code,
-        Scope::Province | Scope::System => true,
-        _ => false,
-    };
-    if !allowed {
-        return Err(StoreError::Forbidden);
-    }
+    crate::access::enterprise_staff_read(db, actor, enterprise_id).await?;
     let (page, per_page) = clamp(query.page, query.per_page);
     let mut select = employment::Entity::find()
         .filter(employment::Column::EnterpriseId.eq(enterprise_id))

@@ -435,3 +435,60 @@ both_engines!(
         client.close().await.unwrap();
     }
 );
+
+both_engines!(
+    a_city_regulator_clicks_the_special_ops_kpi_and_sees_the_uncertified_with_reasons,
+    |app| async move {
+        // Someone certain to be uncertified: a new electrician hired by the enterprise.
+        let enterprise = app.login("enterprise").await;
+        let hired = enterprise
+            .post(app.url(&format!(
+                "/api/v1/enterprises/{}/employments",
+                app.demo.enterprise_id
+            )))
+            .json(&json!({
+                "name": "无证电工", "id_number": "230102198501010993", "kind": "dispatched",
+                "position": "电工", "start_date": "2025-01-02", "special_ops_trade": "1.2"
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            hired.status(),
+            reqwest::StatusCode::CREATED,
+            "{}",
+            hired.text().await.unwrap()
+        );
+
+        let driver = start_driver().await;
+        let client = browser(&driver, 1280).await;
+        sign_in(&client, &app, "harbin").await;
+        client
+            .goto(&app.url(&format!("/enterprises/{}", app.demo.enterprise_id)))
+            .await
+            .unwrap();
+        client
+            .wait()
+            .for_element(Locator::Id("kpi-special_ops_certified"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let row = client
+            .wait()
+            .for_element(Locator::XPath("//table//tr[td/a[text()='无证电工']]"))
+            .await
+            .unwrap();
+        let text = row.text().await.unwrap();
+        assert!(text.contains("特种作业人员持证上岗"), "{text}");
+        assert!(text.contains("不合规"), "{text}");
+        assert!(
+            text.contains("未持有该工种的特种作业操作证"),
+            "the reason is given: {text}"
+        );
+        let url = client.current_url().await.unwrap();
+        assert!(url.as_str().contains("rule=special_ops_certified"), "{url}");
+        client.close().await.unwrap();
+    }
+);

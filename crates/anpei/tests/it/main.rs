@@ -21,6 +21,7 @@ mod bad_input;
 mod browser;
 mod certificates;
 mod cli;
+mod compliance;
 mod jurisdiction;
 mod ledger;
 mod ledger_scale;

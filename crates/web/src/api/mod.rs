@@ -3,6 +3,7 @@
 //! store read models, with ID numbers and phones already masked.
 
 pub mod certificates;
+pub mod compliance;
 pub mod enterprises;
 pub mod meta;
 pub mod people;
@@ -29,6 +30,7 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
         (name = "people", description = "People and their lifelong archives"),
         (name = "enterprises", description = "Enterprises and their staff"),
         (name = "certificates", description = "Certificates: public verification and the lifecycle"),
+        (name = "compliance", description = "The compliance engine: findings and KPIs"),
         (name = "reference", description = "Reference data and the ledger key"),
     )
 )]
@@ -40,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(people::router())
         .merge(enterprises::router())
         .merge(certificates::router())
+        .merge(compliance::router())
         .merge(meta::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);

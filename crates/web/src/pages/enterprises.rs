@@ -282,6 +282,8 @@ struct DetailPage {
     form_field: String,
     notice: Option<String>,
     today: String,
+    tiles: Vec<super::compliance::KpiTile>,
+    compliance_href: String,
 }
 
 async fn detail(
@@ -396,6 +398,13 @@ async fn detail_page(
         })
         .unwrap_or_default();
     let can_see_staff = pager.is_some();
+    let tiles = match anpei_store::access::enterprise_staff_read(db, &authed.actor, id).await {
+        Ok(read) => {
+            let result = anpei_store::compliance::enterprise(db, read, today).await?;
+            super::compliance::kpi_tiles(t, id, &result.kpis)
+        }
+        Err(_) => Vec::new(),
+    };
     let (form_error, form_field) = match error {
         Some((field, message)) => (Some(message), field),
         None => (None, String::new()),
@@ -441,6 +450,8 @@ async fn detail_page(
         form_field,
         notice,
         today: date(today),
+        tiles,
+        compliance_href: format!("/enterprises/{id}/compliance"),
     })
 }
 

@@ -5,6 +5,7 @@
 //! them into an HTML page (or a redirect to sign-in) for browsers.
 
 mod account;
+pub mod compliance;
 mod enterprises;
 mod home;
 mod login;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(enterprises::router())
         .merge(account::router())
         .merge(verify::router())
+        .merge(compliance::router())
         .route("/lang", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)

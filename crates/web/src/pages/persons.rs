@@ -255,6 +255,13 @@ struct Choice {
     label: String,
 }
 
+struct FindingRow {
+    rule: &'static str,
+    verdict: &'static str,
+    tone: &'static str,
+    reason: String,
+}
+
 struct HistoryRow {
     seq: i64,
     at: String,
@@ -278,6 +285,7 @@ struct ArchivePage {
     jobs: Vec<JobRow>,
     history: Vec<HistoryRow>,
     certificates: Vec<CertRow>,
+    findings: Vec<FindingRow>,
     can_issue: bool,
     kinds: Vec<Choice>,
     trades: Vec<Choice>,
@@ -400,6 +408,23 @@ async fn archive_view(
         })
         .collect();
     let can_issue = anpei_store::ops::certificates::certificate_authority(&authed.actor).is_ok();
+    let findings = anpei_store::compliance::person(db, access, today)
+        .await?
+        .iter()
+        .map(|f| {
+            let (verdict, tone) = super::compliance::verdict_badge(t, f.verdict);
+            FindingRow {
+                rule: t.pick(f.rule.name_zh(), f.rule.name_en()),
+                verdict,
+                tone,
+                reason: if t.is_en() {
+                    f.reason_en.clone()
+                } else {
+                    f.reason_zh.clone()
+                },
+            }
+        })
+        .collect();
     let (form_error, form_field) = match error {
         Some((field, message)) => (Some(message), field),
         None => (None, String::new()),
@@ -408,6 +433,7 @@ async fn archive_view(
     let page = ArchivePage {
         l: Layout::new(t, &person.name, Some(authed), &format!("/persons/{id}")),
         certificates,
+        findings,
         can_issue,
         kinds: anpei_domain::certificate::CertificateKind::ALL
             .iter()

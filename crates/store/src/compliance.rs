@@ -1,0 +1,181 @@
+//! The compliance engine's facts from the database, and its answers (SPEC C5): for one
+//! person or one enterprise's staff, which rules hold, which fall due soon, which are
+//! broken — with the reason and the evidence.
+//!
+//! The rules themselves are pure functions in `anpei_domain::rules`; this module only loads
+//! facts (employment and certificates today; training, assessments, apprenticeships and
+//! off-post periods join as their ledgers arrive) in a fixed number of queries for any
+//! number of people, and runs them. Until those ledgers exist, the rules that need them
+//! find no record — which is what a regulator would find too.
+
+use std::collections::HashMap;
+
+use anpei_domain::rules::{
+    EmploymentFact, Finding, HeldCertificate, Kpis, PersonFacts, RULES_2020, RuleSet, Verdict,
+    evaluate_person,
+};
+use anpei_domain::{EmploymentKind, Period, PositionFlags};
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::StoreError;
+use crate::access::{EnterpriseStaffRead, PersonRead};
+use crate::entity::{certificate, employment, person};
+use crate::read::certificate_value;
+
+/// The rule set in force.
+pub fn rule_set() -> &'static RuleSet {
+    &RULES_2020
+}
+
+/// Facts of several people in three queries.
+pub async fn person_facts(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+) -> Result<HashMap<Uuid, PersonFacts>, StoreError> {
+    let mut facts: HashMap<Uuid, PersonFacts> = person_ids
+        .iter()
+        .map(|id| {
+            (
+                *id,
+                PersonFacts {
+                    person_id: id.to_string(),
+                    is_independent_post: true,
+                    ..PersonFacts::default()
+                },
+            )
+        })
+        .collect();
+    if person_ids.is_empty() {
+        return Ok(facts);
+    }
+    for chunk in person_ids.chunks(500) {
+        for job in employment::Entity::find()
+            .filter(employment::Column::PersonId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            let Some(entry) = facts.get_mut(&job.person_id) else {
+                continue;
+            };
+            let Ok(period) = Period::new(job.start_date, job.end_date) else {
+                continue;
+            };
+            entry.employments.push(EmploymentFact {
+                id: job.id.to_string(),
+                enterprise: job.enterprise_id.to_string(),
+                kind: EmploymentKind::parse(&job.kind).unwrap_or(EmploymentKind::Regular),
+                flags: PositionFlags {
+                    team_leader: job.team_leader,
+                    special_ops_trade: job.special_ops_trade,
+                    key_position: job.key_position,
+                    principal_leader: job.principal_leader,
+                    safety_manager: job.safety_manager,
+                },
+                period,
+            });
+        }
+        for row in certificate::Entity::find()
+            .filter(certificate::Column::PersonId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            let value = certificate_value(&row)?;
+            if let Some(entry) = facts.get_mut(&row.person_id) {
+                entry.certificates.push(HeldCertificate {
+                    number: row.number,
+                    certificate: value,
+                });
+            }
+        }
+    }
+    Ok(facts)
+}
+
+/// One person's findings today, worst first.
+pub async fn person(
+    db: &impl ConnectionTrait,
+    access: PersonRead,
+    today: NaiveDate,
+) -> Result<Vec<Finding>, StoreError> {
+    let facts = person_facts(db, &[access.person_id()]).await?;
+    let mut findings = facts
+        .get(&access.person_id())
+        .map(|f| evaluate_person(f, rule_set(), today))
+        .unwrap_or_default();
+    findings.sort_by_key(|f| std::cmp::Reverse(f.verdict));
+    Ok(findings)
+}
+
+/// One person of a staff list, with their findings.
+#[derive(Debug, Clone)]
+pub struct PersonCompliance {
+    pub person_id: Uuid,
+    pub name: String,
+    pub findings: Vec<Finding>,
+}
+
+impl PersonCompliance {
+    pub fn worst(&self) -> Verdict {
+        self.findings
+            .iter()
+            .map(|f| f.verdict)
+            .max()
+            .unwrap_or(Verdict::Compliant)
+    }
+}
+
+/// An enterprise's current staff, evaluated: the "4 个 100%" KPIs and everyone's findings.
+#[derive(Debug, Clone)]
+pub struct EnterpriseCompliance {
+    pub kpis: Kpis,
+    pub people: Vec<PersonCompliance>,
+}
+
+pub async fn enterprise(
+    db: &impl ConnectionTrait,
+    staff: EnterpriseStaffRead,
+    today: NaiveDate,
+) -> Result<EnterpriseCompliance, StoreError> {
+    let jobs = employment::Entity::find()
+        .filter(employment::Column::EnterpriseId.eq(staff.enterprise_id()))
+        .filter(crate::access::employment_current(today))
+        .all(db)
+        .await?;
+    let mut ids: Vec<Uuid> = jobs.iter().map(|j| j.person_id).collect();
+    ids.sort();
+    ids.dedup();
+    let names: HashMap<Uuid, String> = {
+        let mut names = HashMap::new();
+        for chunk in ids.chunks(500) {
+            for p in person::Entity::find()
+                .filter(person::Column::Id.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?
+            {
+                names.insert(p.id, p.name);
+            }
+        }
+        names
+    };
+    let facts = person_facts(db, &ids).await?;
+    let mut people: Vec<PersonCompliance> = ids
+        .iter()
+        .map(|id| {
+            let mut findings = facts
+                .get(id)
+                .map(|f| evaluate_person(f, rule_set(), today))
+                .unwrap_or_default();
+            findings.sort_by_key(|f| std::cmp::Reverse(f.verdict));
+            PersonCompliance {
+                person_id: *id,
+                name: names.get(id).cloned().unwrap_or_default(),
+                findings,
+            }
+        })
+        .collect();
+    let kpis = Kpis::from_people(people.iter().map(|p| p.findings.as_slice()));
+    people.sort_by(|a, b| b.worst().cmp(&a.worst()).then_with(|| a.name.cmp(&b.name)));
+    Ok(EnterpriseCompliance { kpis, people })
+}
