@@ -63,6 +63,7 @@ pub async fn demo(
             id_number,
             name: PersonName::parse("基准测试")?,
             phone: None,
+            education: None,
             kind: EmploymentKind::Regular,
             position: PositionTitle::parse("操作工")?,
             flags: PositionFlags::default(),

@@ -23,6 +23,7 @@ use crate::StoreError;
 use crate::access::{EnterpriseStaffRead, PersonRead};
 use crate::entity::{certificate, employment, person};
 use crate::read::certificate_value;
+use anpei_domain::rules::Education;
 
 /// The rule set in force.
 pub fn rule_set() -> &'static RuleSet {
@@ -51,6 +52,15 @@ pub async fn person_facts(
         return Ok(facts);
     }
     for chunk in person_ids.chunks(500) {
+        for row in person::Entity::find()
+            .filter(person::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            if let Some(entry) = facts.get_mut(&row.id) {
+                entry.education = row.education.as_deref().and_then(Education::parse);
+            }
+        }
         for job in employment::Entity::find()
             .filter(employment::Column::PersonId.is_in(chunk.iter().copied()))
             .all(db)

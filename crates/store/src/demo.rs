@@ -415,7 +415,26 @@ pub async fn generate(
             if index == 0 {
                 worker_id = Some(person_id);
             }
-            let model = person_model(person_id, &id_number, &name, phone.as_ref(), at);
+            // Most workers in these industries finished high school or more; some did not,
+            // and a few have nothing recorded yet.
+            let education = {
+                use anpei_domain::rules::Education;
+                let roll: f64 = rng.random();
+                if roll < 0.12 {
+                    Some(Education::BelowHighSchool)
+                } else if roll < 0.45 {
+                    Some(Education::HighSchool)
+                } else if roll < 0.70 {
+                    Some(Education::SecondaryVocational)
+                } else if roll < 0.88 {
+                    Some(Education::College)
+                } else if roll < 0.97 {
+                    Some(Education::BachelorOrAbove)
+                } else {
+                    None
+                }
+            };
+            let model = person_model(person_id, &id_number, &name, phone.as_ref(), education, at);
             tx.record(Change::of(
                 "person.create",
                 LedgerKey::Person(person_id),
@@ -531,6 +550,7 @@ pub async fn generate(
                     id_number: id_number.clone(),
                     name: name.clone(),
                     phone: None,
+                    education: None,
                     kind,
                     position: PositionTitle::parse(&title)
                         .map_err(|e| StoreError::invalid("position", &e))?,
@@ -651,7 +671,14 @@ fn demo_certificate(
     at: DateTime<Utc>,
 ) -> certificate::Model {
     let rules = crate::ops::certificates::rules_for(kind);
-    let earliest = adult.max(today - Duration::days(365 * 7));
+    // Most certificates are inside their six years (renewed on time); one in twenty has
+    // lapsed, so that expiry shows up in verification and the rules.
+    let years = if rng.random_bool(0.05) {
+        7
+    } else {
+        i64::from(rules.validity_years)
+    };
+    let earliest = adult.max(today - Duration::days(365 * years));
     let issued_on = days_between(rng, earliest, today - Duration::days(30));
     let letter = if kind == CertificateKind::SpecialOps {
         'T'

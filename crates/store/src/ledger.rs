@@ -140,9 +140,15 @@ impl Change {
     }
 }
 
-/// serde_json's map is a BTreeMap (no `preserve_order`), so keys come out sorted.
+/// The canonical form of a row: JSON with sorted keys (serde_json's map is a BTreeMap, no
+/// `preserve_order`) and without null members, so that adding a nullable column to a table
+/// leaves every recorded state — and so the whole history — verifiable.
 pub fn canonical_json<M: Serialize>(model: &M) -> String {
     match serde_json::to_value(model) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.retain(|_, value| !value.is_null());
+            serde_json::Value::Object(map).to_string()
+        }
         Ok(value) => value.to_string(),
         // Serialising plain entity models cannot fail; an empty object keeps the ledger
         // consistent (and `verify` would flag the mismatch) rather than panicking.

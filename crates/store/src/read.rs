@@ -198,6 +198,7 @@ pub struct PersonView {
     pub gender: Gender,
     pub birth_date: NaiveDate,
     pub phone: Option<Phone>,
+    pub education: Option<anpei_domain::rules::Education>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -315,6 +316,10 @@ pub async fn archive(
         gender: parse_gender(&row.gender),
         birth_date: row.birth_date,
         phone: row.phone.as_deref().and_then(|p| Phone::parse(p).ok()),
+        education: row
+            .education
+            .as_deref()
+            .and_then(anpei_domain::rules::Education::parse),
         created_at: row.created_at,
     };
     let jobs = employment::Entity::find()

@@ -13,6 +13,8 @@ pub struct Model {
     pub gender: String,
     pub birth_date: Date,
     pub phone: Option<String>,
+    /// `anpei_domain::rules::Education` code; `None` when not recorded.
+    pub education: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -19,6 +19,8 @@ pub struct Hire {
     pub id_number: IdNumber,
     pub name: PersonName,
     pub phone: Option<Phone>,
+    /// Recorded on the person when the hire opens their archive.
+    pub education: Option<anpei_domain::rules::Education>,
     pub kind: EmploymentKind,
     pub position: PositionTitle,
     pub flags: PositionFlags,
@@ -37,6 +39,7 @@ pub(crate) fn person_model(
     hire_id: &IdNumber,
     name: &PersonName,
     phone: Option<&Phone>,
+    education: Option<anpei_domain::rules::Education>,
     at: DateTime<Utc>,
 ) -> person::Model {
     person::Model {
@@ -46,6 +49,7 @@ pub(crate) fn person_model(
         gender: hire_id.gender().code().to_owned(),
         birth_date: hire_id.birth_date(),
         phone: phone.map(|p| p.as_str().to_owned()),
+        education: education.map(|e| e.code().to_owned()),
         created_at: at,
         updated_at: at,
     }
@@ -126,7 +130,14 @@ pub async fn hire(
         }
         None => {
             let id = Uuid::now_v7();
-            let model = person_model(id, &hire.id_number, &hire.name, hire.phone.as_ref(), at);
+            let model = person_model(
+                id,
+                &hire.id_number,
+                &hire.name,
+                hire.phone.as_ref(),
+                hire.education,
+                at,
+            );
             person::Entity::insert(person::ActiveModel::from(model.clone()))
                 .exec(tx.conn())
                 .await?;

@@ -273,6 +273,8 @@ pub struct HireRequest {
     pub name: String,
     pub id_number: String,
     pub phone: Option<String>,
+    /// below_high_school, high_school, secondary_vocational, college, bachelor (文化程度)
+    pub education: Option<String>,
     /// regular (default), dispatched, outsourced
     #[serde(default)]
     pub kind: String,
@@ -346,7 +348,16 @@ pub fn parse_hire(request: &HireRequest) -> Result<Hire, WebError> {
             });
         }
     }
+    let education = match request.education.as_deref().map(str::trim).filter(|e| !e.is_empty()) {
+        Some(code) => Some(anpei_domain::rules::Education::parse(code).ok_or_else(|| WebError::Invalid {
+            field: "education".to_owned(),
+            zh: "文化程度应为 below_high_school、high_school、secondary_vocational、college 或 bachelor".to_owned(),
+            en: "education must be below_high_school, high_school, secondary_vocational, college or bachelor".to_owned(),
+        })?),
+        None => None,
+    };
     Ok(Hire {
+        education,
         id_number,
         name,
         phone,

@@ -246,6 +246,8 @@ pub struct HireForm {
     #[serde(default)]
     pub phone: String,
     #[serde(default)]
+    pub education: String,
+    #[serde(default)]
     pub kind: String,
     #[serde(default)]
     pub position: String,
@@ -282,6 +284,7 @@ struct DetailPage {
     form_field: String,
     notice: Option<String>,
     today: String,
+    educations: Vec<Choice>,
     tiles: Vec<super::compliance::KpiTile>,
     compliance_href: String,
 }
@@ -450,6 +453,14 @@ async fn detail_page(
         form_field,
         notice,
         today: date(today),
+        educations: anpei_domain::rules::Education::ALL
+            .iter()
+            .map(|e| Choice {
+                value: e.code().to_owned(),
+                label: t.pick(e.name_zh(), e.name_en()).to_owned(),
+                selected: false,
+            })
+            .collect(),
         tiles,
         compliance_href: format!("/enterprises/{id}/compliance"),
     })
@@ -472,6 +483,7 @@ impl HireForm {
             name: self.name.clone(),
             id_number: self.id_number.clone(),
             phone: (!self.phone.trim().is_empty()).then(|| self.phone.clone()),
+            education: (!self.education.trim().is_empty()).then(|| self.education.clone()),
             kind: self.kind.clone(),
             position: self.position.clone(),
             start_date: self.start_date.clone(),

@@ -279,6 +279,7 @@ struct ArchivePage {
     gender: &'static str,
     birth: String,
     phone: String,
+    education: String,
     created: String,
     recorded: String,
     flags: Vec<&'static str>,
@@ -463,6 +464,10 @@ async fn archive_view(
             .as_ref()
             .map(|p| p.masked())
             .unwrap_or_else(|| "—".to_owned()),
+        education: person
+            .education
+            .map(|e| t.pick(e.name_zh(), e.name_en()).to_owned())
+            .unwrap_or_else(|| t.pick("未登记", "Not recorded").to_owned()),
         created: clock::local(person.created_at),
         recorded: provenance(&archive.recorded),
         flags: flag_labels,
