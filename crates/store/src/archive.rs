@@ -63,7 +63,13 @@ pub fn export(
         },
         "employments": employments,
         // Sections later capabilities fill; present so consumers can rely on the shape.
-        "training": [],
+        "training": archive.trainings.iter().map(|t| json!({
+            "kind": t.kind,
+            "ended_on": t.ended_on,
+            "hours": t.hours,
+            "passed_exam": t.passed_exam,
+            "provider": t.provider,
+        })).collect::<Vec<_>>(),
         "exams": [],
         "certificates": archive.certificates.iter().map(|c| json!({
             "number": c.number,
@@ -76,7 +82,11 @@ pub fn export(
             "status_at_export": c.status.code(),
             "ledger_seq": c.recorded.as_ref().map(|r| r.seq),
         })).collect::<Vec<_>>(),
-        "assessments": [],
+        "assessments": archive.assessments.iter().map(|a| json!({
+            "assessed_on": a.assessed_on,
+            "position": a.position,
+            "passed": a.passed,
+        })).collect::<Vec<_>>(),
         "credits": [],
         "ledger": {
             "head_seq": archive.ledger_head.0,

@@ -3,10 +3,11 @@
 //! broken — with the reason and the evidence.
 //!
 //! The rules themselves are pure functions in `anpei_domain::rules`; this module only loads
-//! facts (employment and certificates today; training, assessments, apprenticeships and
-//! off-post periods join as their ledgers arrive) in a fixed number of queries for any
-//! number of people, and runs them. Until those ledgers exist, the rules that need them
-//! find no record — which is what a regulator would find too.
+//! facts (employment, education, certificates, training and assessments today;
+//! apprenticeships, off-post periods and process changes join as their ledgers arrive) in a
+//! fixed number of queries for any number of people, and runs them. Until those ledgers
+//! exist, the rules that need them find no record — which is what a regulator would find
+//! too.
 
 use std::collections::HashMap;
 
@@ -21,9 +22,9 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::access::{EnterpriseStaffRead, PersonRead};
-use crate::entity::{certificate, employment, person};
+use crate::entity::{assessment, certificate, employment, person, training_record};
 use crate::read::certificate_value;
-use anpei_domain::rules::Education;
+use anpei_domain::rules::{AssessmentRecord, Education, TrainingKind, TrainingRecord};
 
 /// The rule set in force.
 pub fn rule_set() -> &'static RuleSet {
@@ -85,6 +86,37 @@ pub async fn person_facts(
                 },
                 period,
             });
+        }
+        for row in training_record::Entity::find()
+            .filter(training_record::Column::PersonId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            let (Some(entry), Some(kind)) = (
+                facts.get_mut(&row.person_id),
+                TrainingKind::parse(&row.kind),
+            ) else {
+                continue;
+            };
+            entry.trainings.push(TrainingRecord {
+                kind,
+                on: row.ended_on,
+                hours: row.hours,
+                passed_exam: row.passed_exam,
+            });
+        }
+        for row in assessment::Entity::find()
+            .filter(assessment::Column::PersonId.is_in(chunk.iter().copied()))
+            .all(db)
+            .await?
+        {
+            if let Some(entry) = facts.get_mut(&row.person_id) {
+                entry.assessments.push(AssessmentRecord {
+                    on: row.assessed_on,
+                    passed: row.passed,
+                    position: row.position,
+                });
+            }
         }
         for row in certificate::Entity::find()
             .filter(certificate::Column::PersonId.is_in(chunk.iter().copied()))

@@ -22,7 +22,8 @@ use sea_orm::EntityTrait;
 use uuid::Uuid;
 
 use crate::entity::{
-    certificate, certificate_number, employment, enterprise, institution, person, person_identity,
+    assessment, certificate, certificate_number, employment, enterprise, institution, person,
+    person_identity, training_record,
 };
 use crate::ledger::{Change, LedgerKey};
 use crate::ops::accounts::{self, AccountScope, NewAccount};
@@ -389,6 +390,8 @@ pub async fn generate(
         let mut identities = Vec::with_capacity(batch as usize);
         let mut jobs = Vec::with_capacity(batch as usize * 2);
         let mut certificates = Vec::new();
+        let mut trainings = Vec::new();
+        let mut assessments = Vec::new();
         let mut numbers_rows = Vec::new();
         for n in 0..batch {
             let index = done + n;
@@ -613,6 +616,46 @@ pub async fn generate(
                         certificates.push(certificate::ActiveModel::from(row));
                     }
                 }
+                if latest && period.to().is_none() {
+                    let (trained, assessed) = demo_records(
+                        &mut rng,
+                        &mut ids,
+                        person_id,
+                        enterprise.id,
+                        &hire,
+                        current_start,
+                        today,
+                        at,
+                    );
+                    for row in trained {
+                        tx.record(
+                            Change::of(
+                                "training.record",
+                                LedgerKey::Training {
+                                    person_id,
+                                    id: row.id,
+                                },
+                                &row,
+                            )
+                            .with_enterprise(enterprise.id),
+                        );
+                        trainings.push(training_record::ActiveModel::from(row));
+                    }
+                    for row in assessed {
+                        tx.record(
+                            Change::of(
+                                "assessment.record",
+                                LedgerKey::Assessment {
+                                    person_id,
+                                    id: row.id,
+                                },
+                                &row,
+                            )
+                            .with_enterprise(enterprise.id),
+                        );
+                        assessments.push(assessment::ActiveModel::from(row));
+                    }
+                }
                 jobs.push(employment::ActiveModel::from(model));
             }
         }
@@ -623,6 +666,8 @@ pub async fn generate(
         insert_chunks(&tx, jobs).await?;
         insert_chunks(&tx, certificates).await?;
         insert_chunks(&tx, numbers_rows).await?;
+        insert_chunks(&tx, trainings).await?;
+        insert_chunks(&tx, assessments).await?;
         tx.commit().await?;
         done += batch;
         progress(done, spec.people);
@@ -724,6 +769,132 @@ fn demo_certificate(
         created_at: at,
         updated_at: at,
     }
+}
+
+/// Training and assessments for someone's current post: mostly in order, some short of
+/// hours, some never assessed, a few failed — the cases the compliance rules tell apart.
+#[allow(clippy::too_many_arguments)]
+fn demo_records(
+    rng: &mut StdRng,
+    ids: &mut Ids,
+    person_id: Uuid,
+    enterprise_id: Uuid,
+    hire: &Hire,
+    joined: NaiveDate,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> (Vec<training_record::Model>, Vec<assessment::Model>) {
+    use anpei_domain::rules::TrainingKind;
+    let mut trainings = Vec::new();
+    let mut training = |rng: &mut StdRng,
+                        ids: &mut Ids,
+                        kind: TrainingKind,
+                        ended_on: NaiveDate,
+                        hours: f64,
+                        provider: &str| {
+        trainings.push(training_record::Model {
+            person_id,
+            id: ids.next(rng),
+            enterprise_id,
+            kind: kind.code().to_owned(),
+            ended_on: ended_on.min(today),
+            hours,
+            passed_exam: true,
+            provider: provider.to_owned(),
+            created_at: at,
+            updated_at: at,
+        });
+    };
+    let provider = if rng.random_bool(0.5) {
+        "企业自培"
+    } else {
+        "委托安全培训机构"
+    };
+    // New-hire training before taking the post: 72 hours or more for most.
+    if rng.random_bool(0.9) {
+        let hours = if rng.random_bool(0.9) {
+            rng.random_range(72..=96)
+        } else {
+            rng.random_range(40..72)
+        };
+        let on = joined - Duration::days(rng.random_range(1..20));
+        training(
+            rng,
+            ids,
+            TrainingKind::NewHire,
+            on,
+            f64::from(hours),
+            provider,
+        );
+    }
+    // This year's retraining, for those past their first year.
+    if (today - joined).num_days() > 365 && rng.random_bool(0.85) {
+        let hours = if rng.random_bool(0.9) {
+            rng.random_range(20..=40)
+        } else {
+            rng.random_range(8..20)
+        };
+        let on = today - Duration::days(rng.random_range(10..300));
+        training(
+            rng,
+            ids,
+            TrainingKind::Annual,
+            on,
+            f64::from(hours),
+            provider,
+        );
+    }
+    if hire.flags.team_leader && rng.random_bool(0.8) {
+        let on = days_between(rng, joined.max(today - Duration::days(365 * 5)), today);
+        let hours = f64::from(rng.random_range(24..=48));
+        training(
+            rng,
+            ids,
+            TrainingKind::SkillPromotion,
+            on,
+            hours,
+            "委托安全培训机构",
+        );
+    }
+    if hire.flags.principal_leader || hire.flags.safety_manager {
+        let on = joined - Duration::days(rng.random_range(1..30));
+        training(
+            rng,
+            ids,
+            TrainingKind::LeaderInitial,
+            on,
+            48.0,
+            "委托安全培训机构",
+        );
+        if rng.random_bool(0.85) {
+            let on = today - Duration::days(rng.random_range(10..300));
+            training(
+                rng,
+                ids,
+                TrainingKind::LeaderAnnual,
+                on,
+                16.0,
+                "委托安全培训机构",
+            );
+        }
+    }
+    // This year's assessment by position: most pass, a few fail, some are not yet done.
+    let mut assessments = Vec::new();
+    let roll: f64 = rng.random();
+    if roll < 0.93 {
+        let on = (today - Duration::days(rng.random_range(5..330))).max(joined);
+        assessments.push(assessment::Model {
+            person_id,
+            id: ids.next(rng),
+            enterprise_id,
+            assessed_on: on,
+            position: hire.position.as_str().to_owned(),
+            passed: roll < 0.90,
+            created_at: at,
+            updated_at: at,
+        });
+    }
+    (trainings, assessments)
 }
 
 async fn insert_chunks<A>(tx: &crate::WriteTx, rows: Vec<A>) -> Result<(), StoreError>

@@ -27,8 +27,8 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::entity::{
-    certificate, employment, enterprise, institution, ledger_checkpoint, ledger_entry, ledger_head,
-    person,
+    assessment, certificate, employment, enterprise, institution, ledger_checkpoint, ledger_entry,
+    ledger_head, person, training_record,
 };
 
 pub const HASH_ALGO: &str = "SM3";
@@ -56,6 +56,8 @@ pub enum LedgerKey {
     Person(Uuid),
     Employment { person_id: Uuid, id: Uuid },
     Certificate { person_id: Uuid, id: Uuid },
+    Training { person_id: Uuid, id: Uuid },
+    Assessment { person_id: Uuid, id: Uuid },
     Enterprise(Uuid),
     Institution(Uuid),
 }
@@ -66,6 +68,8 @@ impl LedgerKey {
             LedgerKey::Person(_) => "persons",
             LedgerKey::Employment { .. } => "employments",
             LedgerKey::Certificate { .. } => "certificates",
+            LedgerKey::Training { .. } => "training_records",
+            LedgerKey::Assessment { .. } => "assessments",
             LedgerKey::Enterprise(_) => "enterprises",
             LedgerKey::Institution(_) => "institutions",
         }
@@ -78,6 +82,8 @@ impl LedgerKey {
             }
             LedgerKey::Employment { person_id, id } => format!("employments/{person_id}/{id}"),
             LedgerKey::Certificate { person_id, id } => format!("certificates/{person_id}/{id}"),
+            LedgerKey::Training { person_id, id } => format!("training_records/{person_id}/{id}"),
+            LedgerKey::Assessment { person_id, id } => format!("assessments/{person_id}/{id}"),
         }
     }
 
@@ -94,6 +100,14 @@ impl LedgerKey {
                 id: Uuid::parse_str(id).ok()?,
             },
             ("certificates", Some(id)) => LedgerKey::Certificate {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("training_records", Some(id)) => LedgerKey::Training {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("assessments", Some(id)) => LedgerKey::Assessment {
                 person_id: first,
                 id: Uuid::parse_str(id).ok()?,
             },
@@ -118,9 +132,10 @@ impl Change {
     pub fn of<M: Serialize>(action: &'static str, key: LedgerKey, model: &M) -> Self {
         let (person_id, enterprise_id) = match key {
             LedgerKey::Person(id) => (Some(id), None),
-            LedgerKey::Employment { person_id, .. } | LedgerKey::Certificate { person_id, .. } => {
-                (Some(person_id), None)
-            }
+            LedgerKey::Employment { person_id, .. }
+            | LedgerKey::Certificate { person_id, .. }
+            | LedgerKey::Training { person_id, .. }
+            | LedgerKey::Assessment { person_id, .. } => (Some(person_id), None),
             LedgerKey::Enterprise(id) => (None, Some(id)),
             LedgerKey::Institution(_) => (None, None),
         };
@@ -635,50 +650,37 @@ pub(crate) async fn verify(
             );
         }
     }
-    let mut after: Option<(Uuid, Uuid)> = None;
-    loop {
-        let mut cursor = employment::Entity::find()
-            .cursor_by((employment::Column::PersonId, employment::Column::Id));
-        if let Some(after) = after {
-            cursor.after(after);
-        }
-        let page = cursor.first(PAGE).all(db).await?;
-        let Some(last_row) = page.last() else { break };
-        after = Some((last_row.person_id, last_row.id));
-        for row in &page {
-            check_row(
-                &mut seen,
-                LedgerKey::Employment {
-                    person_id: row.person_id,
-                    id: row.id,
-                },
-                canonical_json(row),
-                &mut problems,
-            );
-        }
+    // Person-keyed tables, read in (person_id, id) order a page at a time.
+    macro_rules! check_person_keyed {
+        ($entity:ident, $variant:ident) => {
+            let mut after: Option<(Uuid, Uuid)> = None;
+            loop {
+                let mut cursor = $entity::Entity::find()
+                    .cursor_by(($entity::Column::PersonId, $entity::Column::Id));
+                if let Some(after) = after {
+                    cursor.after(after);
+                }
+                let page = cursor.first(PAGE).all(db).await?;
+                let Some(last_row) = page.last() else { break };
+                after = Some((last_row.person_id, last_row.id));
+                for row in &page {
+                    check_row(
+                        &mut seen,
+                        LedgerKey::$variant {
+                            person_id: row.person_id,
+                            id: row.id,
+                        },
+                        canonical_json(row),
+                        &mut problems,
+                    );
+                }
+            }
+        };
     }
-    let mut after: Option<(Uuid, Uuid)> = None;
-    loop {
-        let mut cursor = certificate::Entity::find()
-            .cursor_by((certificate::Column::PersonId, certificate::Column::Id));
-        if let Some(after) = after {
-            cursor.after(after);
-        }
-        let page = cursor.first(PAGE).all(db).await?;
-        let Some(last_row) = page.last() else { break };
-        after = Some((last_row.person_id, last_row.id));
-        for row in &page {
-            check_row(
-                &mut seen,
-                LedgerKey::Certificate {
-                    person_id: row.person_id,
-                    id: row.id,
-                },
-                canonical_json(row),
-                &mut problems,
-            );
-        }
-    }
+    check_person_keyed!(employment, Employment);
+    check_person_keyed!(certificate, Certificate);
+    check_person_keyed!(training_record, Training);
+    check_person_keyed!(assessment, Assessment);
     for row in enterprise::Entity::find().all(db).await? {
         check_row(
             &mut seen,

@@ -242,6 +242,10 @@ pub struct Archive {
     pub employments: Vec<EmploymentView>,
     /// Newest first, with their status today.
     pub certificates: Vec<CertificateView>,
+    /// Newest first.
+    pub trainings: Vec<crate::entity::training_record::Model>,
+    /// Newest first.
+    pub assessments: Vec<crate::entity::assessment::Model>,
     /// Every ledger entry about this person, oldest first.
     pub history: Vec<Provenance>,
     pub ledger_head: (i64, Vec<u8>),
@@ -406,8 +410,20 @@ pub async fn archive(
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)?;
+    let trainings = crate::entity::training_record::Entity::find()
+        .filter(crate::entity::training_record::Column::PersonId.eq(row.id))
+        .order_by_desc(crate::entity::training_record::Column::EndedOn)
+        .all(db)
+        .await?;
+    let assessments = crate::entity::assessment::Entity::find()
+        .filter(crate::entity::assessment::Column::PersonId.eq(row.id))
+        .order_by_desc(crate::entity::assessment::Column::AssessedOn)
+        .all(db)
+        .await?;
     Ok(Archive {
         certificates,
+        trainings,
+        assessments,
         recorded: first.get(&person_key).cloned(),
         person,
         employments,

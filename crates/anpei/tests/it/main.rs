@@ -25,6 +25,7 @@ mod compliance;
 mod jurisdiction;
 mod ledger;
 mod ledger_scale;
+mod ledgers;
 mod masking;
 mod openapi;
 mod properties;

@@ -5,6 +5,7 @@
 //! every primary and unique key (see ARCHITECTURE.md, "Distribution column").
 
 pub mod account;
+pub mod assessment;
 pub mod certificate;
 pub mod certificate_number;
 pub mod employment;
@@ -17,3 +18,4 @@ pub mod person;
 pub mod person_identity;
 pub mod region;
 pub mod session;
+pub mod training_record;

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m0001_foundation;
 mod m0002_certificates;
 mod m0003_education;
+mod m0004_training_and_assessments;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_foundation::Migration),
             Box::new(m0002_certificates::Migration),
             Box::new(m0003_education::Migration),
+            Box::new(m0004_training_and_assessments::Migration),
         ]
     }
 }

@@ -5,4 +5,5 @@
 pub mod accounts;
 pub mod certificates;
 pub mod enterprises;
+pub mod ledgers;
 pub mod people;

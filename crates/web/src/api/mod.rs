@@ -5,6 +5,7 @@
 pub mod certificates;
 pub mod compliance;
 pub mod enterprises;
+pub mod ledgers;
 pub mod meta;
 pub mod people;
 pub mod session;
@@ -31,6 +32,7 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
         (name = "enterprises", description = "Enterprises and their staff"),
         (name = "certificates", description = "Certificates: public verification and the lifecycle"),
         (name = "compliance", description = "The compliance engine: findings and KPIs"),
+        (name = "ledgers", description = "Enterprise ledgers: training hours and yearly assessments"),
         (name = "reference", description = "Reference data and the ledger key"),
     )
 )]
@@ -43,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(enterprises::router())
         .merge(certificates::router())
         .merge(compliance::router())
+        .merge(ledgers::router())
         .merge(meta::router())
         .split_for_parts();
     let api = std::sync::Arc::new(api);

@@ -26,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/persons/{id}", get(archive_page))
         .route("/persons/{id}/export.json", get(export))
         .route("/persons/{id}/certificates", post(issue_certificate))
+        .route("/persons/{id}/trainings", post(record_training))
+        .route("/persons/{id}/assessments", post(record_assessment))
         .route(
             "/persons/{id}/certificates/{certificate_id}/{action}",
             post(change_certificate),
@@ -255,6 +257,21 @@ struct Choice {
     label: String,
 }
 
+struct TrainingRow {
+    kind: &'static str,
+    ended_on: String,
+    hours: String,
+    passed: &'static str,
+    provider: String,
+}
+
+struct AssessmentRow {
+    on: String,
+    position: String,
+    passed: bool,
+    label: &'static str,
+}
+
 struct FindingRow {
     rule: &'static str,
     verdict: &'static str,
@@ -287,6 +304,10 @@ struct ArchivePage {
     history: Vec<HistoryRow>,
     certificates: Vec<CertRow>,
     findings: Vec<FindingRow>,
+    trainings: Vec<TrainingRow>,
+    assessments: Vec<AssessmentRow>,
+    training_kinds: Vec<Choice>,
+    can_record: bool,
     can_issue: bool,
     kinds: Vec<Choice>,
     trades: Vec<Choice>,
@@ -310,6 +331,8 @@ pub fn action_label(t: Tr, action: &str) -> String {
         "certificate.suspend" => ("暂扣证书", "Certificate suspended"),
         "certificate.reinstate" => ("恢复证书", "Certificate reinstated"),
         "certificate.revoke" => ("撤销证书", "Certificate revoked"),
+        "training.record" => ("登记培训", "Training recorded"),
+        "assessment.record" => ("登记考核", "Assessment recorded"),
         other => (other, other),
     };
     t.pick(zh, en).to_owned()
@@ -435,6 +458,45 @@ async fn archive_view(
         l: Layout::new(t, &person.name, Some(authed), &format!("/persons/{id}")),
         certificates,
         findings,
+        trainings: archive
+            .trainings
+            .iter()
+            .map(|tr| TrainingRow {
+                kind: anpei_domain::rules::TrainingKind::parse(&tr.kind)
+                    .map(|k| t.pick(k.name_zh(), k.name_en()))
+                    .unwrap_or(""),
+                ended_on: date(tr.ended_on),
+                hours: format!("{:.1}", tr.hours),
+                passed: if tr.passed_exam {
+                    t.pick("考核合格", "passed")
+                } else {
+                    t.pick("未通过", "not passed")
+                },
+                provider: tr.provider.clone(),
+            })
+            .collect(),
+        assessments: archive
+            .assessments
+            .iter()
+            .map(|a| AssessmentRow {
+                on: date(a.assessed_on),
+                position: a.position.clone(),
+                passed: a.passed,
+                label: if a.passed {
+                    t.pick("合格", "Passed")
+                } else {
+                    t.pick("不合格", "Failed")
+                },
+            })
+            .collect(),
+        training_kinds: anpei_domain::rules::TrainingKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.code().to_owned(),
+                label: t.pick(k.name_zh(), k.name_en()).to_owned(),
+            })
+            .collect(),
+        can_record: matches!(authed.actor.scope, anpei_store::Scope::Enterprise(e) if archive.employments.iter().any(|j| j.current && j.enterprise_id == e)),
         can_issue,
         kinds: anpei_domain::certificate::CertificateKind::ALL
             .iter()
@@ -533,6 +595,124 @@ async fn issue_certificate(
         }
         Err(other) => Err(other),
     }
+}
+
+#[derive(Deserialize)]
+struct TrainingForm {
+    kind: String,
+    ended_on: String,
+    hours: String,
+    provider: Option<String>,
+    passed_exam: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AssessmentForm {
+    assessed_on: String,
+    position: String,
+    passed: String,
+}
+
+/// Records from the archive page: back to the page on success; the page with the reason
+/// (and the typed values kept by the browser's own form state) on a refusal.
+async fn ledger_outcome(
+    state: &AppState,
+    t: Tr,
+    authed: &Authed,
+    id: Uuid,
+    outcome: Result<(), WebError>,
+    anchor: &str,
+) -> Result<Response, WebError> {
+    match outcome {
+        Ok(()) => {
+            Ok(axum::response::Redirect::to(&format!("/persons/{id}#{anchor}")).into_response())
+        }
+        Err(WebError::Invalid { field, zh, en }) => {
+            let message = t.pick_owned(&(zh, en));
+            let page = archive_view(
+                state,
+                t,
+                authed,
+                id,
+                IssueForm::default(),
+                Some((field, message)),
+            )
+            .await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn record_training(
+    State(state): State<AppState>,
+    t: Tr,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+    Form(form): Form<TrainingForm>,
+) -> Result<Response, WebError> {
+    access::person_read(state.store.connection(), &authed.actor, id, clock::today()).await?;
+    let staff = crate::api::ledgers::employer(&state, &authed).await?;
+    let outcome = async {
+        let hours: f64 = form.hours.trim().parse().map_err(|_| WebError::Invalid {
+            field: "hours".to_owned(),
+            zh: "学时应为数字".to_owned(),
+            en: "Hours must be a number".to_owned(),
+        })?;
+        let request = crate::api::ledgers::TrainingRequest {
+            kind: form.kind.clone(),
+            ended_on: form.ended_on.clone(),
+            hours,
+            passed_exam: form.passed_exam.is_some(),
+            provider: form.provider.clone().unwrap_or_default(),
+        };
+        let new = crate::api::ledgers::parse_training(&request)?;
+        anpei_store::ops::ledgers::record_training(
+            &state.store,
+            &authed.actor,
+            staff,
+            id,
+            new,
+            clock::today(),
+            clock::now(),
+        )
+        .await?;
+        Ok(())
+    }
+    .await;
+    ledger_outcome(&state, t, &authed, id, outcome, "training").await
+}
+
+async fn record_assessment(
+    State(state): State<AppState>,
+    t: Tr,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+    Form(form): Form<AssessmentForm>,
+) -> Result<Response, WebError> {
+    access::person_read(state.store.connection(), &authed.actor, id, clock::today()).await?;
+    let staff = crate::api::ledgers::employer(&state, &authed).await?;
+    let outcome = async {
+        let request = crate::api::ledgers::AssessmentRequest {
+            assessed_on: form.assessed_on.clone(),
+            position: form.position.clone(),
+            passed: form.passed == "yes",
+        };
+        let new = crate::api::ledgers::parse_assessment(&request)?;
+        anpei_store::ops::ledgers::record_assessment(
+            &state.store,
+            &authed.actor,
+            staff,
+            id,
+            new,
+            clock::today(),
+            clock::now(),
+        )
+        .await?;
+        Ok(())
+    }
+    .await;
+    ledger_outcome(&state, t, &authed, id, outcome, "assessments").await
 }
 
 #[derive(Deserialize)]
