@@ -73,7 +73,7 @@ pub async fn record_training(
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<training_record::Model, StoreError> {
-    if !(new.hours > 0.0 && new.hours <= MAX_HOURS) || !new.hours.is_finite() {
+    if !(new.hours > 0.0 && new.hours <= MAX_HOURS && new.hours.is_finite()) {
         return Err(StoreError::invalid_text(
             "hours",
             format!("学时应大于 0 且不超过 {MAX_HOURS}"),
