@@ -17,6 +17,14 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/", get(home))
 }
 
+struct Notice {
+    href: String,
+    who: String,
+    rule: &'static str,
+    reason: String,
+    tone: &'static str,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -28,6 +36,11 @@ struct HomePage {
     show_enterprises: bool,
     show_institutions: bool,
     show_people: bool,
+    /// Today's to-dos from the compliance engine: the worker's own, or the enterprise's
+    /// people's (violations first).
+    notices: Vec<Notice>,
+    /// Where the whole list is (the enterprise's compliance page).
+    notices_href: Option<String>,
     links: Vec<(String, &'static str, &'static str)>,
 }
 
@@ -139,6 +152,46 @@ async fn home(
             )],
         ),
     };
+    let db = state.store.connection();
+    let notice = |person_id: uuid::Uuid, who: String, f: &anpei_domain::rules::Finding| {
+        let (_, tone) = super::compliance::verdict_badge(t, f.verdict);
+        Notice {
+            href: format!("/persons/{person_id}#compliance"),
+            who,
+            rule: t.pick(f.rule.name_zh(), f.rule.name_en()),
+            reason: if t.is_en() {
+                f.reason_en.clone()
+            } else {
+                f.reason_zh.clone()
+            },
+            tone,
+        }
+    };
+    let attention =
+        |f: &&anpei_domain::rules::Finding| f.verdict != anpei_domain::rules::Verdict::Compliant;
+    let notices: Vec<Notice> = match &authed.actor.scope {
+        Scope::Person(id) => {
+            let access = anpei_store::access::person_read(db, &authed.actor, *id, today).await?;
+            anpei_store::compliance::person(db, access, today)
+                .await?
+                .iter()
+                .filter(attention)
+                .map(|f| notice(*id, t.pick("本人", "You").to_owned(), f))
+                .collect()
+        }
+        Scope::Enterprise(id) => {
+            let staff = anpei_store::access::enterprise_staff_read(db, &authed.actor, *id).await?;
+            let result = anpei_store::compliance::enterprise(db, staff, today).await?;
+            result
+                .people
+                .iter()
+                .flat_map(|p| p.findings.iter().filter(attention).map(move |f| (p, f)))
+                .take(12)
+                .map(|(p, f)| notice(p.person_id, p.name.clone(), f))
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     let regulator = matches!(
         authed.actor.scope,
         Scope::City(_) | Scope::Province | Scope::HrBureau(_) | Scope::System
@@ -147,6 +200,12 @@ async fn home(
         l: Layout::new(t, t.pick("首页", "Home"), Some(&authed), "/"),
         show_enterprises: regulator,
         show_institutions: regulator,
+        notices_href: match &authed.actor.scope {
+            Scope::Enterprise(id) => Some(format!("/enterprises/{id}/compliance")),
+            Scope::Person(id) => Some(format!("/persons/{id}#compliance")),
+            _ => None,
+        },
+        notices,
         show_people: !matches!(authed.actor.scope, Scope::Person(_)),
         jurisdiction,
         summary,
