@@ -583,18 +583,9 @@ async fn issue_certificate(
         .await
         .map_err(WebError::from)
     }
-    .await;
-    match outcome {
-        Ok(_) => Ok(
-            axum::response::Redirect::to(&format!("/persons/{id}#certificates")).into_response(),
-        ),
-        Err(WebError::Invalid { field, zh, en }) => {
-            let message = t.pick_owned(&(zh, en));
-            let page = archive_view(&state, t, &authed, id, form, Some((field, message))).await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(other) => Err(other),
-    }
+    .await
+    .map(|_| ());
+    archive_outcome(&state, t, &authed, id, outcome, "certificates", form).await
 }
 
 #[derive(Deserialize)]
@@ -613,15 +604,16 @@ struct AssessmentForm {
     passed: String,
 }
 
-/// Records from the archive page: back to the page on success; the page with the reason
-/// (and the typed values kept by the browser's own form state) on a refusal.
-async fn ledger_outcome(
+/// Every form on the archive page ends here: back to the page on success; on a refusal the
+/// page again with the reason, the field marked, and the certificate form's values kept.
+async fn archive_outcome(
     state: &AppState,
     t: Tr,
     authed: &Authed,
     id: Uuid,
     outcome: Result<(), WebError>,
     anchor: &str,
+    form: IssueForm,
 ) -> Result<Response, WebError> {
     match outcome {
         Ok(()) => {
@@ -629,15 +621,7 @@ async fn ledger_outcome(
         }
         Err(WebError::Invalid { field, zh, en }) => {
             let message = t.pick_owned(&(zh, en));
-            let page = archive_view(
-                state,
-                t,
-                authed,
-                id,
-                IssueForm::default(),
-                Some((field, message)),
-            )
-            .await?;
+            let page = archive_view(state, t, authed, id, form, Some((field, message))).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
         }
         Err(other) => Err(other),
@@ -680,7 +664,16 @@ async fn record_training(
         Ok(())
     }
     .await;
-    ledger_outcome(&state, t, &authed, id, outcome, "training").await
+    archive_outcome(
+        &state,
+        t,
+        &authed,
+        id,
+        outcome,
+        "training",
+        IssueForm::default(),
+    )
+    .await
 }
 
 async fn record_assessment(
@@ -712,7 +705,16 @@ async fn record_assessment(
         Ok(())
     }
     .await;
-    ledger_outcome(&state, t, &authed, id, outcome, "assessments").await
+    archive_outcome(
+        &state,
+        t,
+        &authed,
+        id,
+        outcome,
+        "assessments",
+        IssueForm::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -749,26 +751,18 @@ async fn change_certificate(
         .await
         .map_err(WebError::from)
     }
-    .await;
-    match outcome {
-        Ok(_) => Ok(
-            axum::response::Redirect::to(&format!("/persons/{id}#certificates")).into_response(),
-        ),
-        Err(WebError::Invalid { field, zh, en }) => {
-            let message = t.pick_owned(&(zh, en));
-            let page = archive_view(
-                &state,
-                t,
-                &authed,
-                id,
-                IssueForm::default(),
-                Some((field, message)),
-            )
-            .await?;
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
-        }
-        Err(other) => Err(other),
-    }
+    .await
+    .map(|_| ());
+    archive_outcome(
+        &state,
+        t,
+        &authed,
+        id,
+        outcome,
+        "certificates",
+        IssueForm::default(),
+    )
+    .await
 }
 
 async fn export(
