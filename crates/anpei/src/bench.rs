@@ -138,3 +138,126 @@ fn machine() -> String {
         .unwrap_or_default();
     format!("{cpu}, {cores} cores, {memory}")
 }
+
+/// Public certificate verification over real HTTP: `connections` keep-alive connections on
+/// loopback, each asking for certificates in turn for `seconds`, against the server
+/// running in this process; beside it, the same lookups straight through the store (no
+/// HTTP), to show what the web layer costs.
+pub async fn verify(
+    store: &Store,
+    connections: usize,
+    seconds: u64,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    println!("machine: {}", machine());
+    println!("backend: {:?}", store.backend());
+    let numbers = anpei_store::read::sample_certificate_numbers(store.connection(), 5_000).await?;
+    if numbers.is_empty() {
+        anyhow::bail!("no certificates: run `anpei demo` first");
+    }
+
+    // Baseline: the lookup itself, without HTTP.
+    let started = Instant::now();
+    let mut direct = 0u64;
+    while started.elapsed().as_secs() < seconds.min(5) {
+        let number = &numbers[direct as usize % numbers.len()];
+        anpei_store::read::verify_certificate(store.connection(), number, today).await?;
+        direct += 1;
+    }
+    let direct_rate = direct as f64 / started.elapsed().as_secs_f64();
+
+    let app = anpei_web::app(store.clone(), anpei_web::WebConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { anpei_web::serve(listener, app).await });
+
+    let numbers = std::sync::Arc::new(numbers);
+    let deadline = Instant::now() + std::time::Duration::from_secs(seconds);
+    let mut tasks = Vec::new();
+    for worker in 0..connections {
+        let numbers = numbers.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies: Vec<u32> = Vec::new();
+            let mut stream = tokio::net::TcpStream::connect(addr).await?;
+            stream.set_nodelay(true)?;
+            let mut buffer = vec![0u8; 16 * 1024];
+            let mut n = worker;
+            while Instant::now() < deadline {
+                let number = &numbers[n % numbers.len()];
+                n += connections;
+                let request =
+                    format!("GET /api/v1/verify/{number} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+                let sent = Instant::now();
+                stream.write_all(request.as_bytes()).await?;
+                // Read the head, then exactly Content-Length bytes of body.
+                let mut filled = 0;
+                let (head_end, length) = loop {
+                    let read = stream.read(&mut buffer[filled..]).await?;
+                    if read == 0 {
+                        anyhow::bail!("the server closed the connection");
+                    }
+                    filled += read;
+                    if let Some(end) = buffer[..filled].windows(4).position(|w| w == b"\r\n\r\n") {
+                        let head = String::from_utf8_lossy(&buffer[..end]).to_ascii_lowercase();
+                        if !head.starts_with("http/1.1 200") {
+                            anyhow::bail!(
+                                "unexpected answer: {}",
+                                head.lines().next().unwrap_or("")
+                            );
+                        }
+                        let length = head
+                            .lines()
+                            .find_map(|l| {
+                                l.strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>())
+                            })
+                            .transpose()?
+                            .unwrap_or(0);
+                        break (end + 4, length);
+                    }
+                };
+                while filled < head_end + length {
+                    let read = stream.read(&mut buffer[filled..]).await?;
+                    if read == 0 {
+                        anyhow::bail!("the server closed the connection");
+                    }
+                    filled += read;
+                }
+                latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+            }
+            Ok::<_, anyhow::Error>(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await??);
+    }
+    latencies.sort_unstable();
+    let count = latencies.len();
+    let percentile = |p: f64| {
+        latencies
+            .get(((count as f64 * p) as usize).min(count.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0)
+    };
+    println!();
+    println!("| measurement | value |");
+    println!("|---|---|");
+    println!(
+        "| certificates asked for | {} distinct numbers, round robin |",
+        numbers.len()
+    );
+    println!(
+        "| over HTTP ({connections} keep-alive connections, {seconds} s) | {:.0} lookups/s; p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms |",
+        count as f64 / seconds as f64,
+        f64::from(percentile(0.50)) / 1000.0,
+        f64::from(percentile(0.99)) / 1000.0,
+        f64::from(latencies.last().copied().unwrap_or(0)) / 1000.0
+    );
+    println!(
+        "| baseline: the same lookup in process, no HTTP, one at a time | {direct_rate:.0} lookups/s |"
+    );
+    Ok(())
+}

@@ -875,3 +875,18 @@ pub async fn verify_certificate(
         status: value.status(&rules, today, CERTIFICATE_WARN_DAYS),
     })
 }
+
+/// Some certificate numbers, for benchmarks and smoke checks of public verification.
+pub async fn sample_certificate_numbers(
+    db: &impl ConnectionTrait,
+    limit: u64,
+) -> Result<Vec<String>, StoreError> {
+    use crate::entity::certificate_number;
+    Ok(certificate_number::Entity::find()
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|n| n.number)
+        .collect())
+}
