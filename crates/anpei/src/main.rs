@@ -1,5 +1,5 @@
 //! `anpei`: the one binary. Serves the web app (default), and carries the operator tools:
-//! migrate, demo, ledger verify, archive verify, validate.
+//! migrate, demo, import roster, ledger verify/checkpoint, archive verify, validate, bench.
 #![allow(
     clippy::print_stdout,
     reason = "a command-line tool prints its results"
@@ -83,6 +83,16 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Import a staff roster (.xlsx or .csv, by extension) into an enterprise, all or nothing.
+    Import {
+        /// What to import; only `roster` for now.
+        #[arg(value_parser = ["roster"])]
+        what: String,
+        file: std::path::PathBuf,
+        /// The enterprise's unified social credit code.
+        #[arg(long)]
+        enterprise: String,
+    },
     /// Check identifiers the way rosters need them checked.
     Validate {
         #[command(subcommand)]
@@ -111,6 +121,15 @@ enum BenchCommand {
         /// People written one per transaction for the baseline.
         #[arg(long, default_value_t = 2_000)]
         baseline: u64,
+    },
+    /// Public certificate verification over real HTTP on loopback (against an existing
+    /// database, e.g. the demo), beside the same lookups in process.
+    Verify {
+        /// Concurrent keep-alive connections.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
     },
 }
 
@@ -215,6 +234,55 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 bench::demo(&store, people, seed, baseline, today()).await?;
                 Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench { command: BenchCommand::Verify { connections, seconds } } => {
+                let store = Store::open(&config.store).await?;
+                bench::verify(&store, connections.max(1), seconds.max(1), today()).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Import { what: _, file, enterprise } => {
+                // Read and check the whole file before touching the database.
+                let bytes = std::fs::read(&file)?;
+                let name = file.to_string_lossy();
+                let rows = match anpei_web::pages::roster::read_roster(&name, &bytes) {
+                    Ok(rows) => rows,
+                    Err(errors) => {
+                        for e in &errors {
+                            eprintln!("第 {} 行 [{}]: {} / row {} [{}]: {}", e.row, e.column, e.zh, e.row, e.column, e.en);
+                        }
+                        eprintln!("未导入任何数据 / nothing imported: {} error(s)", errors.len());
+                        return Ok(ExitCode::FAILURE);
+                    }
+                };
+                let store = Store::open(&config.store).await?;
+                let credit_code = CreditCode::parse(enterprise.trim()).map_err(|e| anyhow::anyhow!("--enterprise: {}", e.en()))?;
+                let enterprise_id = anpei_store::ops::roster::enterprise_by_credit_code(store.connection(), &credit_code)
+                    .await?
+                    .ok_or_else(|| anyhow::anyhow!("no enterprise with credit code {}", credit_code.as_str()))?;
+                let actor = anpei_store::Actor::system("roster-import");
+                let staff = anpei_store::access::enterprise_staff_write(store.connection(), &actor, enterprise_id).await?;
+                let total = rows.len() as u64;
+                let hires = rows.into_iter().map(anpei_web::pages::roster::to_hire).collect();
+                let started = Instant::now();
+                let bar = progress_bar(total, "导入人员 rows");
+                let outcome = anpei_store::ops::roster::import(&store, &actor, staff, hires, now(), &|done, _| bar.set_position(done)).await;
+                bar.finish_and_clear();
+                match outcome {
+                    Ok(report) => {
+                        println!(
+                            "已导入 {} 条在职记录，新建人员档案 {} 份 / imported {} employments, {} new people in {:.1} s",
+                            report.employments, report.new_people, report.employments, report.new_people, started.elapsed().as_secs_f64()
+                        );
+                        Ok(ExitCode::SUCCESS)
+                    }
+                    Err(anpei_store::StoreError::Invalid { field, zh, en }) => {
+                        let (row, column) = field.strip_prefix("row ").and_then(|r| r.split_once(": ")).unwrap_or(("", field.as_str()));
+                        eprintln!("第 {row} 行 [{column}]: {zh} / row {row} [{column}]: {en}");
+                        eprintln!("未导入任何数据 / nothing imported");
+                        Ok(ExitCode::FAILURE)
+                    }
+                    Err(other) => Err(other.into()),
+                }
             }
             Command::Archive { .. } | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
         }

@@ -29,5 +29,6 @@ mod ledgers;
 mod masking;
 mod openapi;
 mod properties;
+mod roster;
 mod session;
 mod support;

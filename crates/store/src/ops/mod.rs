@@ -7,3 +7,4 @@ pub mod certificates;
 pub mod enterprises;
 pub mod ledgers;
 pub mod people;
+pub mod roster;

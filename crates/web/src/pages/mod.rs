@@ -10,6 +10,7 @@ mod enterprises;
 mod home;
 mod login;
 mod persons;
+pub mod roster;
 pub mod verify;
 
 use anpei_domain::Role;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(persons::router())
         .merge(enterprises::router())
+        .merge(roster::router())
         .merge(account::router())
         .merge(verify::router())
         .merge(compliance::router())

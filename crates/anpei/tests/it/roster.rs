@@ -1,0 +1,233 @@
+//! Roster import and export (SPEC C4): an enterprise uploads a CSV through the page and its
+//! people join the staff; a file with one bad cell is refused whole, naming row and column,
+//! with nothing written; an export parses back to the same rows; the `import roster` command
+//! imports thousands of rows in one ledgered transaction; other roles cannot import.
+
+use anpei_formats::roster;
+use anpei_testkit::{TestApp, both_engines};
+use reqwest::{Client, StatusCode};
+
+use crate::support::{anpei, fresh_id_number, get_ok, ledger_verify};
+
+const HEADER: &str = "姓名,身份证号,手机号,文化程度,用工形式,岗位,入职日期,离职日期,特种作业类别,班组长,重点岗位,主要负责人,安全生产管理人员";
+
+/// A roster of `count` new people, ID numbers from `fresh_id_number(first..)`.
+fn roster_csv(first: u16, count: u16) -> String {
+    let mut csv = format!("{HEADER}\n");
+    for n in first..first + count {
+        let id = fresh_id_number(n);
+        // Names take no digits: spell the number in Chinese numerals.
+        let name: String = n
+            .to_string()
+            .chars()
+            .map(|d| {
+                "零一二三四五六七八九"
+                    .chars()
+                    .nth(d as usize - '0' as usize)
+                    .unwrap_or('零')
+            })
+            .collect();
+        csv.push_str(&format!(
+            "王{name},{id},,普通高中,正式职工,操作工,2024-03-01,,,否,否,否,否\n"
+        ));
+    }
+    csv
+}
+
+/// Posts `body` as the `file` field of a multipart form, the way the page's form does.
+async fn upload(app: &TestApp, client: &Client, file_name: &str, body: &str) -> reqwest::Response {
+    let boundary = "----anpei-roster-test";
+    let payload = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n--{boundary}--\r\n"
+    );
+    client
+        .post(app.url(&format!("/enterprises/{}/roster", app.demo.enterprise_id)))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(payload)
+        .send()
+        .await
+        .expect("POST roster")
+}
+
+both_engines!(
+    enterprise_imports_a_csv_roster_and_its_people_join_the_staff,
+    |app| async move {
+        let enterprise = app.login("enterprise").await;
+        let employments = app.count_rows("employments").await;
+        let persons = app.count_rows("persons").await;
+        let page = enterprise
+            .get(app.url(&format!("/enterprises/{}/roster", app.demo.enterprise_id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        assert!(page.text().await.unwrap().contains("multipart/form-data"));
+
+        let response = upload(&app, &enterprise, "staff.csv", &roster_csv(3000, 5)).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = response.text().await.unwrap();
+        assert!(body.contains("已导入 5 条在职记录"), "{body}");
+        assert_eq!(app.count_rows("employments").await, employments + 5);
+        assert_eq!(app.count_rows("persons").await, persons + 5);
+
+        // The new people are on the current staff: the export lists them.
+        let csv = enterprise
+            .get(app.url(&format!(
+                "/enterprises/{}/roster/export.csv",
+                app.demo.enterprise_id
+            )))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let exported = roster::read_csv(&csv).expect("the export parses back");
+        for n in 3000..3005 {
+            let id = fresh_id_number(n);
+            assert!(
+                exported.iter().any(|r| r.id_number.as_str() == id),
+                "{id} exported"
+            );
+        }
+    }
+);
+
+both_engines!(
+    a_roster_with_one_bad_cell_in_its_last_row_is_refused_whole,
+    |app| async move {
+        let enterprise = app.login("enterprise").await;
+        let head = app.ledger_head().await;
+        let employments = app.count_rows("employments").await;
+        let mut csv = roster_csv(3100, 5);
+        // Row 7: the sixth data row, with a trade code that is not in the catalogue.
+        csv.push_str(&format!(
+            "坏行,{},,,,焊工,2024-03-01,,9.99,,,,\n",
+            fresh_id_number(3200)
+        ));
+        let response = upload(&app, &enterprise, "staff.csv", &csv).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let body = response.text().await.unwrap();
+        assert!(body.contains("<td>7</td><td>特种作业类别</td>"), "{body}");
+        assert_eq!(app.ledger_head().await, head);
+        assert_eq!(app.count_rows("employments").await, employments);
+    }
+);
+
+both_engines!(
+    a_csv_export_parses_back_to_the_same_rows,
+    |app| async move {
+        let enterprise = app.login("enterprise").await;
+        let path = format!("/enterprises/{}/roster/export.csv", app.demo.enterprise_id);
+        let first = enterprise.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(first.status(), StatusCode::OK);
+        let bytes = first.bytes().await.unwrap();
+        let rows = roster::read_csv(&bytes).expect("the export parses");
+        assert!(!rows.is_empty());
+        assert_eq!(roster::write_csv(&rows), bytes.to_vec());
+        let xlsx = enterprise
+            .get(app.url(&format!(
+                "/enterprises/{}/roster/export.xlsx",
+                app.demo.enterprise_id
+            )))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        assert_eq!(
+            roster::read_xlsx(&xlsx).expect("the xlsx export parses"),
+            rows
+        );
+    }
+);
+
+both_engines!(
+    the_import_command_imports_two_thousand_rows_and_the_ledger_verifies,
+    |app| async move {
+        let province = app.login("province").await;
+        let detail = get_ok(
+            &app,
+            &province,
+            &format!("/api/v1/enterprises/{}", app.demo.enterprise_id),
+        )
+        .await;
+        let credit_code = detail["credit_code"]
+            .as_str()
+            .expect("a credit code")
+            .to_owned();
+        let file = app.dir.join("roster.csv");
+        std::fs::write(&file, roster_csv(4000, 2000)).unwrap();
+        let employments = app.count_rows("employments").await;
+        let key = app.ledger_key.display().to_string();
+        let output = anpei(&[
+            "--database",
+            &app.database_url,
+            "--ledger-key",
+            &key,
+            "import",
+            "roster",
+            &file.display().to_string(),
+            "--enterprise",
+            &credit_code,
+        ])
+        .await;
+        assert!(
+            output.status.success(),
+            "{}\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(app.count_rows("employments").await, employments + 2000);
+        let (code, report) = ledger_verify(&app).await;
+        assert_eq!(code, 0, "{report}");
+
+        // A bad file: every error printed by row and column, exit 1, nothing written.
+        std::fs::write(
+            &file,
+            "姓名,身份证号,岗位,入职日期\n张三,123,电工,2024-01-01\n",
+        )
+        .unwrap();
+        let head = app.ledger_head().await;
+        let output = anpei(&[
+            "--database",
+            &app.database_url,
+            "--ledger-key",
+            &key,
+            "import",
+            "roster",
+            &file.display().to_string(),
+            "--enterprise",
+            &credit_code,
+        ])
+        .await;
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("第 2 行 [身份证号]"), "{stderr}");
+        assert_eq!(app.ledger_head().await, head);
+    }
+);
+
+both_engines!(
+    regulators_and_workers_cannot_import_a_roster,
+    |app| async move {
+        let employments = app.count_rows("employments").await;
+        for role in ["harbin", "worker", "province"] {
+            let client = app.login(role).await;
+            let response = upload(&app, &client, "staff.csv", &roster_csv(5000, 1)).await;
+            assert!(
+                matches!(
+                    response.status(),
+                    StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+                ),
+                "{role}: {}",
+                response.status()
+            );
+        }
+        assert_eq!(app.count_rows("employments").await, employments);
+    }
+);

@@ -1,0 +1,7 @@
+//! File formats at the edge of Anpei: bytes ⇄ domain values or row errors, with no database
+//! and no async, so the web layer and the binary share one parser and one writer.
+//!
+//! Why a crate of its own: spreadsheet libraries are heavy and only the edges need them; the
+//! store and the domain stay free of them (`web → formats → domain`).
+
+pub mod roster;

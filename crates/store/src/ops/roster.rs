@@ -1,0 +1,240 @@
+//! Bulk roster import and export (SPEC C4): many hires in one transaction, all or nothing.
+//!
+//! Why not `people::hire` in a loop: a 100,000-row file would be 100,000 transactions and
+//! could stop half-way; here every lookup and insert is batched and one bad row (an ID number
+//! on record under another name, an overlapping employment) rolls back the whole file.
+
+use std::collections::HashMap;
+
+use anpei_domain::rules::Education;
+use anpei_domain::{
+    EmploymentKind, IdNumber, Period, PersonName, Phone, PositionFlags, PositionTitle,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use uuid::Uuid;
+
+use crate::access::{self, EnterpriseStaffRead, EnterpriseStaffWrite};
+use crate::entity::{employment, person, person_identity};
+use crate::ledger::{Change, LedgerKey};
+use crate::ops::people::{Hire, employment_model, person_model};
+use crate::{Actor, Store, StoreError};
+
+/// Rows per `insert_many` and per `IN (..)` lookup: under both engines' parameter limits.
+const CHUNK: usize = 1_000;
+
+/// What an import did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ImportReport {
+    /// Rows imported, one employment each.
+    pub employments: u64,
+    /// People whose lifelong archive this import opened.
+    pub new_people: u64,
+}
+
+/// Imports `rows` (spreadsheet row number, hire) into the enterprise of `staff` in one
+/// transaction with one ledger entry per created person and employment, as `hire` records
+/// them. `progress(done, total)` is called as rows are processed. An error names the row:
+/// `StoreError::Invalid { field: "row N: 姓名", .. }`, and nothing is written.
+pub async fn import(
+    store: &Store,
+    actor: &Actor,
+    staff: EnterpriseStaffWrite,
+    rows: Vec<(usize, Hire)>,
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<ImportReport, StoreError> {
+    let total = rows.len() as u64;
+    let enterprise_id = staff.enterprise_id();
+    let mut tx = store.write(actor, now).await?;
+    let at = tx.at();
+
+    // Who is already on record, and their employments here (for the overlap check).
+    let mut known: HashMap<String, (Uuid, String)> = HashMap::new();
+    let mut periods: HashMap<Uuid, Vec<Period>> = HashMap::new();
+    for chunk in rows.chunks(CHUNK) {
+        let ids: Vec<String> = chunk
+            .iter()
+            .map(|(_, hire)| hire.id_number.as_str().to_owned())
+            .collect();
+        let identities = person_identity::Entity::find()
+            .filter(person_identity::Column::IdNumber.is_in(ids))
+            .all(tx.conn())
+            .await?;
+        if identities.is_empty() {
+            continue;
+        }
+        let person_ids: Vec<Uuid> = identities.iter().map(|i| i.person_id).collect();
+        let names: HashMap<Uuid, String> = person::Entity::find()
+            .filter(person::Column::Id.is_in(person_ids.clone()))
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        for identity in identities {
+            let name = names.get(&identity.person_id).cloned().unwrap_or_default();
+            known.insert(identity.id_number, (identity.person_id, name));
+        }
+        for job in employment::Entity::find()
+            .filter(employment::Column::PersonId.is_in(person_ids))
+            .filter(employment::Column::EnterpriseId.eq(enterprise_id))
+            .all(tx.conn())
+            .await?
+        {
+            if let Ok(period) = Period::new(job.start_date, job.end_date) {
+                periods.entry(job.person_id).or_default().push(period);
+            }
+        }
+    }
+
+    let mut report = ImportReport::default();
+    let mut persons = Vec::new();
+    let mut identities = Vec::new();
+    let mut jobs = Vec::with_capacity(rows.len());
+    for (done, (row, hire)) in rows.iter().enumerate() {
+        let person_id = match known.get(hire.id_number.as_str()) {
+            Some((person_id, name)) => {
+                if name != hire.name.as_str() {
+                    return Err(StoreError::invalid_text(
+                        &format!("row {row}: 姓名"),
+                        "该身份证号已登记为另一姓名，请核对姓名或身份证号",
+                        "This ID number is on record under another name; check the name or the ID number",
+                    ));
+                }
+                let overlapping = periods
+                    .get(person_id)
+                    .is_some_and(|ps| ps.iter().any(|p| p.overlaps(&hire.period)));
+                if overlapping {
+                    return Err(StoreError::invalid_text(
+                        &format!("row {row}: 入职日期"),
+                        "此人在本企业已有重叠的在职记录",
+                        "This person already has an overlapping employment at this enterprise",
+                    ));
+                }
+                *person_id
+            }
+            None => {
+                let id = Uuid::now_v7();
+                let model = person_model(
+                    id,
+                    &hire.id_number,
+                    &hire.name,
+                    hire.phone.as_ref(),
+                    hire.education,
+                    at,
+                );
+                tx.record(Change::of("person.create", LedgerKey::Person(id), &model));
+                persons.push(person::ActiveModel::from(model));
+                identities.push(person_identity::ActiveModel::from(person_identity::Model {
+                    id_number: hire.id_number.as_str().to_owned(),
+                    person_id: id,
+                }));
+                report.new_people += 1;
+                id
+            }
+        };
+        let employment_id = Uuid::now_v7();
+        let model = employment_model(person_id, employment_id, enterprise_id, hire, at);
+        tx.record(
+            Change::of(
+                "employment.start",
+                LedgerKey::Employment {
+                    person_id,
+                    id: employment_id,
+                },
+                &model,
+            )
+            .with_enterprise(enterprise_id),
+        );
+        jobs.push(employment::ActiveModel::from(model));
+        report.employments += 1;
+        if done % CHUNK == 0 {
+            progress(done as u64, total);
+        }
+    }
+    insert_chunks(&tx, persons).await?;
+    insert_chunks(&tx, identities).await?;
+    insert_chunks(&tx, jobs).await?;
+    tx.commit().await?;
+    progress(total, total);
+    Ok(report)
+}
+
+async fn insert_chunks<A>(tx: &crate::WriteTx, rows: Vec<A>) -> Result<(), StoreError>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk)
+            .exec(tx.conn())
+            .await?;
+    }
+    Ok(())
+}
+
+/// The current staff of the enterprise of `staff` on `today`, as hires (ordered by start date),
+/// ready to be written as a roster. Rows stored before validation existed and no longer parse
+/// are skipped rather than failing the whole export.
+pub async fn export(
+    db: &impl sea_orm::ConnectionTrait,
+    staff: EnterpriseStaffRead,
+    today: NaiveDate,
+) -> Result<Vec<Hire>, StoreError> {
+    let jobs = employment::Entity::find()
+        .filter(employment::Column::EnterpriseId.eq(staff.enterprise_id()))
+        .filter(access::employment_current(today))
+        .order_by_asc(employment::Column::StartDate)
+        .order_by_asc(employment::Column::Id)
+        .all(db)
+        .await?;
+    let mut people: HashMap<Uuid, person::Model> = HashMap::new();
+    let ids: Vec<Uuid> = jobs.iter().map(|j| j.person_id).collect();
+    for chunk in ids.chunks(CHUNK) {
+        for p in person::Entity::find()
+            .filter(person::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?
+        {
+            people.insert(p.id, p);
+        }
+    }
+    Ok(jobs
+        .into_iter()
+        .filter_map(|job| {
+            let p = people.get(&job.person_id)?;
+            Some(Hire {
+                id_number: IdNumber::parse(&p.id_number).ok()?,
+                name: PersonName::parse(&p.name).ok()?,
+                phone: p.phone.as_deref().and_then(|ph| Phone::parse(ph).ok()),
+                education: p.education.as_deref().and_then(Education::parse),
+                kind: EmploymentKind::parse(&job.kind).unwrap_or(EmploymentKind::Regular),
+                position: PositionTitle::parse(&job.position).ok()?,
+                flags: PositionFlags {
+                    team_leader: job.team_leader,
+                    special_ops_trade: job.special_ops_trade.clone(),
+                    key_position: job.key_position,
+                    principal_leader: job.principal_leader,
+                    safety_manager: job.safety_manager,
+                },
+                period: Period::new(job.start_date, job.end_date).ok()?,
+            })
+        })
+        .collect())
+}
+
+/// The enterprise registered under a unified social credit code, for tools that name
+/// enterprises the way people do (the `import roster` command).
+pub async fn enterprise_by_credit_code(
+    db: &impl sea_orm::ConnectionTrait,
+    credit_code: &anpei_domain::CreditCode,
+) -> Result<Option<Uuid>, StoreError> {
+    Ok(crate::entity::enterprise::Entity::find()
+        .filter(crate::entity::enterprise::Column::CreditCode.eq(credit_code.as_str()))
+        .one(db)
+        .await?
+        .map(|e| e.id))
+}
