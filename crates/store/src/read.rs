@@ -847,14 +847,13 @@ pub async fn verify_certificate(
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let row = certificate::Entity::find_by_id((entry.person_id, entry.certificate_id))
+    // The certificate and its holder in one query (two in all with the number lookup).
+    let (row, holder) = certificate::Entity::find_by_id((entry.person_id, entry.certificate_id))
+        .find_also_related(person::Entity)
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)?;
-    let holder = person::Entity::find_by_id(entry.person_id)
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+    let holder = holder.ok_or(StoreError::NotFound)?;
     let value = certificate_value(&row)?;
     let rules = crate::ops::certificates::rules_for(value.kind);
     Ok(PublicCertificate {
