@@ -122,6 +122,14 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         baseline: u64,
     },
+    /// Roster import of a generated CSV into a small demo, beside one hire per transaction.
+    /// Needs an empty database (use a fresh --data-dir).
+    Import {
+        #[arg(long, default_value_t = 100_000)]
+        rows: u64,
+        #[arg(long, default_value_t = 2_000)]
+        baseline: u64,
+    },
     /// Public certificate verification over real HTTP on loopback (against an existing
     /// database, e.g. the demo), beside the same lookups in process.
     Verify {
@@ -233,6 +241,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     anyhow::bail!("bench needs an empty database: pass a fresh --data-dir or --database");
                 }
                 bench::demo(&store, people, seed, baseline, today()).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench { command: BenchCommand::Import { rows, baseline } } => {
+                let store = Store::open(&config.store).await?;
+                if !demo::is_empty(&store).await? {
+                    anyhow::bail!("bench needs an empty database: pass a fresh --data-dir or --database");
+                }
+                bench::import(&store, rows, baseline, today()).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Bench { command: BenchCommand::Verify { connections, seconds } } => {
