@@ -463,13 +463,14 @@ both_engines!(
         let driver = start_driver().await;
         let client = browser(&driver, 1280).await;
         sign_in(&client, &app, "harbin").await;
-        client
-            .goto(&app.url(&format!("/enterprises/{}", app.demo.enterprise_id)))
-            .await
-            .unwrap();
+        // The city's dashboard, then the special-ops figure of one enterprise.
+        client.goto(&app.url("/dashboard")).await.unwrap();
         client
             .wait()
-            .for_element(Locator::Id("kpi-special_ops_certified"))
+            .for_element(Locator::Id(&format!(
+                "kpi-{}-special_ops_certified",
+                app.demo.enterprise_id
+            )))
             .await
             .unwrap()
             .click()

@@ -185,3 +185,35 @@ both_engines!(
         .await;
     }
 );
+
+both_engines!(
+    the_dashboard_is_for_regulators_and_shows_their_jurisdiction,
+    |app| async move {
+        let province = app.login("province").await;
+        let page = province.get(app.url("/dashboard")).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let html = page.text().await.unwrap();
+        assert!(
+            html.contains("哈尔滨市") && html.contains("齐齐哈尔市"),
+            "the province sees its cities"
+        );
+        let harbin = app.login("harbin").await;
+        let html = harbin
+            .get(app.url("/dashboard?city=230200"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            html.contains("合规看板 · 哈尔滨市"),
+            "a city regulator sees only its own city, whatever it asks"
+        );
+        for who in ["enterprise", "hr", "worker", "institution"] {
+            let client = app.login(who).await;
+            let response = client.get(app.url("/dashboard")).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{who}");
+        }
+    }
+);

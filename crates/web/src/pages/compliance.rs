@@ -42,6 +42,15 @@ pub fn verdict_badge(t: Tr, verdict: Verdict) -> (&'static str, &'static str) {
 
 /// The four KPI tiles for an enterprise, each linking to its people.
 pub fn kpi_tiles(t: Tr, enterprise: Uuid, kpis: &anpei_domain::rules::Kpis) -> Vec<KpiTile> {
+    kpi_tiles_for(t, kpis, Some(enterprise))
+}
+
+/// The four KPI tiles; with an enterprise, each links to its people.
+pub fn kpi_tiles_for(
+    t: Tr,
+    kpis: &anpei_domain::rules::Kpis,
+    enterprise: Option<Uuid>,
+) -> Vec<KpiTile> {
     let tile = |rule: RuleId, label: &'static str, share: &Share| {
         let percent = share
             .percent()
@@ -62,7 +71,9 @@ pub fn kpi_tiles(t: Tr, enterprise: Uuid, kpis: &anpei_domain::rules::Kpis) -> V
             } else {
                 format!("{} / {} 人", share.numerator, share.denominator)
             },
-            href: format!("/enterprises/{enterprise}/compliance?rule={}", rule.code()),
+            href: enterprise
+                .map(|e| format!("/enterprises/{e}/compliance?rule={}", rule.code()))
+                .unwrap_or_default(),
             tone,
         }
     };

@@ -6,6 +6,7 @@
 
 mod account;
 pub mod compliance;
+mod dashboard;
 mod enterprises;
 mod home;
 mod login;
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(verify::router())
         .merge(compliance::router())
+        .merge(dashboard::router())
         .route("/lang", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
@@ -95,6 +97,7 @@ impl Layout {
                     push("/persons".to_owned(), "人员查询", "People");
                 }
                 Scope::City(_) | Scope::Province | Scope::System => {
+                    push("/dashboard".to_owned(), "合规看板", "Dashboard");
                     push("/enterprises".to_owned(), "企业", "Enterprises");
                     push("/persons".to_owned(), "人员查询", "People");
                 }
