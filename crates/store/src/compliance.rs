@@ -31,11 +31,21 @@ pub fn rule_set() -> &'static RuleSet {
     &RULES_2020
 }
 
-/// Facts of several people in three queries.
+/// Facts of several people in a fixed number of queries per 500 people.
 pub async fn person_facts(
     db: &impl ConnectionTrait,
     person_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, PersonFacts>, StoreError> {
+    Ok(facts_and_names(db, person_ids).await?.0)
+}
+
+/// The facts, and the names read on the way (so callers that show names need no second
+/// read of the same rows).
+async fn facts_and_names(
+    db: &impl ConnectionTrait,
+    person_ids: &[Uuid],
+) -> Result<(HashMap<Uuid, PersonFacts>, HashMap<Uuid, String>), StoreError> {
+    let mut names = HashMap::new();
     let mut facts: HashMap<Uuid, PersonFacts> = person_ids
         .iter()
         .map(|id| {
@@ -50,7 +60,7 @@ pub async fn person_facts(
         })
         .collect();
     if person_ids.is_empty() {
-        return Ok(facts);
+        return Ok((facts, names));
     }
     for chunk in person_ids.chunks(500) {
         for row in person::Entity::find()
@@ -61,6 +71,7 @@ pub async fn person_facts(
             if let Some(entry) = facts.get_mut(&row.id) {
                 entry.education = row.education.as_deref().and_then(Education::parse);
             }
+            names.insert(row.id, row.name);
         }
         for job in employment::Entity::find()
             .filter(employment::Column::PersonId.is_in(chunk.iter().copied()))
@@ -132,7 +143,7 @@ pub async fn person_facts(
             }
         }
     }
-    Ok(facts)
+    Ok((facts, names))
 }
 
 /// One person's findings today, worst first.
@@ -188,20 +199,7 @@ pub async fn enterprise(
     let mut ids: Vec<Uuid> = jobs.iter().map(|j| j.person_id).collect();
     ids.sort();
     ids.dedup();
-    let names: HashMap<Uuid, String> = {
-        let mut names = HashMap::new();
-        for chunk in ids.chunks(500) {
-            for p in person::Entity::find()
-                .filter(person::Column::Id.is_in(chunk.iter().copied()))
-                .all(db)
-                .await?
-            {
-                names.insert(p.id, p.name);
-            }
-        }
-        names
-    };
-    let facts = person_facts(db, &ids).await?;
+    let (facts, names) = facts_and_names(db, &ids).await?;
     let mut people: Vec<PersonCompliance> = ids
         .iter()
         .map(|id| {
