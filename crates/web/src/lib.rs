@@ -72,12 +72,15 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
     let auth = AuthManagerLayerBuilder::new(auth::Backend::new(store), sessions).build();
 
+    let (api, public_api) = api::routers();
     Router::new()
-        .route("/healthz", get(healthz))
         .merge(pages::router())
-        .merge(api::router())
+        .merge(api)
         .layer(middleware::from_fn(same_origin_writes))
         .layer(auth)
+        // Read-only and anonymous: no session to load or save.
+        .route("/healthz", get(healthz))
+        .merge(public_api)
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(

@@ -21,9 +21,13 @@ use crate::{AppState, clock};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(verify))
         .routes(routes!(issue))
         .routes(routes!(lifecycle))
+}
+
+/// Verification needs no session: served outside the session layers.
+pub fn public_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(verify))
 }
 
 /// What the public may know about a certificate.

@@ -38,24 +38,32 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
 )]
 struct ApiDoc;
 
-pub fn router() -> Router<AppState> {
-    let (router, api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
+/// The API as two routers: the one behind the session layers, and the public one (certificate
+/// verification, regions, the ledger key) that needs no session and so skips those layers.
+/// One OpenAPI document describes both.
+pub fn routers() -> (Router<AppState>, Router<AppState>) {
+    let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(session::router())
         .merge(people::router())
         .merge(enterprises::router())
         .merge(certificates::router())
         .merge(compliance::router())
         .merge(ledgers::router())
+        .split_for_parts();
+    let (public, public_api) = OpenApiRouter::new()
+        .merge(certificates::public_router())
         .merge(meta::router())
         .split_for_parts();
+    api.merge(public_api);
     let api = std::sync::Arc::new(api);
-    router.route(
+    let router = router.route(
         "/openapi.json",
         get(move || {
             let api = api.clone();
             async move { Json(api.as_ref().clone()) }
         }),
-    )
+    );
+    (router, public)
 }
 
 /// Paging parameters shared by list endpoints.
