@@ -9,6 +9,8 @@ use anpei_testkit::{TestApp, both_engines};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 
+use crate::support::{get_ok, is_masked_id_number, uuid_of};
+
 /// A chromedriver process on a free port, killed on drop.
 struct Driver {
     child: Child,
@@ -105,52 +107,24 @@ async fn sign_in(client: &Client, app: &TestApp, username: &str) {
         .unwrap();
 }
 
-fn is_masked(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    chars.len() == 18
-        && chars[..4].iter().all(char::is_ascii_digit)
-        && chars[4..14].iter().all(|c| *c == '*')
-        && chars[14..].iter().all(|c| c.is_ascii_digit() || *c == 'X')
-}
-
 both_engines!(
     enterprise_finds_a_person_and_sees_the_id_number_masked,
     |app| async move {
         // Someone on the enterprise's staff, and their full ID number from the database, to
         // prove the page never shows it.
         let api = app.login("enterprise").await;
-        let staff: Value = api
-            .get(app.url(&format!(
+        let staff = get_ok(
+            &app,
+            &api,
+            &format!(
                 "/api/v1/enterprises/{}/staff?per_page=5",
                 app.demo.enterprise_id
-            )))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            ),
+        )
+        .await;
         let target = &staff["items"][0];
         let name = target["name"].as_str().unwrap().to_owned();
-        let person_id = target["person_id"].as_str().unwrap().to_owned();
-        let full_id = anpei_store::read::archive(
-            app.store.connection(),
-            anpei_store::access::person_read(
-                app.store.connection(),
-                &anpei_store::Actor::system("test"),
-                person_id.parse().unwrap(),
-                chrono::Utc::now().date_naive(),
-            )
-            .await
-            .unwrap(),
-            chrono::Utc::now().date_naive(),
-        )
-        .await
-        .unwrap()
-        .person
-        .id_number
-        .as_str()
-        .to_owned();
+        let full_id = app.full_id_number(uuid_of(&target["person_id"])).await;
 
         let driver = start_driver().await;
         let client = browser(&driver, 1280).await;
@@ -200,7 +174,7 @@ both_engines!(
             .await
             .unwrap();
         assert!(
-            is_masked(&shown),
+            is_masked_id_number(&shown),
             "the archive shows the ID number masked, got {shown:?}"
         );
         assert_eq!(&shown[..4], &full_id[..4]);
