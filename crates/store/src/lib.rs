@@ -149,6 +149,7 @@ impl Store {
             at: ledger::truncate_micros(now),
             signer: self.signer.clone(),
             checkpoint_every: self.checkpoint_every,
+            touched: Vec::new(),
         })
     }
 
@@ -177,6 +178,8 @@ pub struct WriteTx {
     at: DateTime<Utc>,
     signer: Arc<ledger::Signer>,
     checkpoint_every: u64,
+    /// People whose facts changed without a ledgered row of theirs (see [`WriteTx::touch`]).
+    touched: Vec<uuid::Uuid>,
 }
 
 impl WriteTx {
@@ -191,6 +194,27 @@ impl WriteTx {
 
     pub fn record(&mut self, change: ledger::Change) {
         self.pending.push(change);
+    }
+
+    /// Marks a person whose compliance facts this write changes although no ledgered row
+    /// of theirs does (an enterprise-wide event that concerns them). People named by a
+    /// recorded change are marked already.
+    pub fn touch(&mut self, person_id: uuid::Uuid) {
+        self.touched.push(person_id);
+    }
+
+    /// Everyone whose facts this write changes: the people of the recorded changes and the
+    /// ones marked with [`WriteTx::touch`], each once.
+    pub fn touched_people(&self) -> Vec<uuid::Uuid> {
+        let mut people: Vec<uuid::Uuid> = self
+            .pending
+            .iter()
+            .filter_map(|change| change.person_id)
+            .chain(self.touched.iter().copied())
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        people
     }
 
     /// Appends the ledger entries and commits. Returns the last ledger sequence number.
