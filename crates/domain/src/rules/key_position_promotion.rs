@@ -9,18 +9,30 @@
 
 use chrono::NaiveDate;
 
-use super::facts::{EnterpriseFacts, TrainingKind};
+use super::facts::{EnterpriseFacts, PersonFacts, TrainingKind};
 use super::{Evidence, Finding, RuleId, RuleSet, Share, at_least, target_verdict};
 
 pub fn evaluate(facts: &EnterpriseFacts, rules: &RuleSet, today: NaiveDate) -> Vec<Finding> {
     let mut share = Share::default();
     for person in facts.people_where(today, |flags| flags.key_position) {
-        share.count(person.trainings.iter().any(|training| {
-            training.kind == TrainingKind::SkillPromotion
-                && training.passed_exam
-                && training.on <= today
-        }));
+        share.count(promoted(person, today));
     }
+    from_share(share, rules, today)
+}
+
+/// Whether a key-position person has passed skill-promotion training by `today` — what they
+/// add to the share's numerator.
+pub fn promoted(person: &PersonFacts, today: NaiveDate) -> bool {
+    person.trainings.iter().any(|training| {
+        training.kind == TrainingKind::SkillPromotion
+            && training.passed_exam
+            && training.on <= today
+    })
+}
+
+/// The finding on the share of key-position staff promoted, however it was counted (from
+/// facts here, or summed from the verdict table by the store).
+pub fn from_share(share: Share, rules: &RuleSet, today: NaiveDate) -> Vec<Finding> {
     let Some(ratio) = share.ratio() else {
         return Vec::new();
     };
@@ -48,7 +60,6 @@ pub fn evaluate(facts: &EnterpriseFacts, rules: &RuleSet, today: NaiveDate) -> V
 
 #[cfg(test)]
 mod tests {
-    use super::super::facts::PersonFacts;
     use super::super::test_support::{date, training, worker};
     use super::super::{RULES_2020, Verdict};
     use super::*;

@@ -25,6 +25,7 @@ pub mod qualification_targets;
 pub mod return_to_post;
 pub mod rule_set;
 pub mod special_ops_certified;
+pub mod standing;
 pub mod team_leader_promotion;
 
 #[cfg(test)]
@@ -37,6 +38,7 @@ pub use facts::{
 pub use finding::{Evidence, Finding, RuleId, Verdict};
 pub use kpis::{Kpis, Share};
 pub use rule_set::{RULES_2020, RuleSet};
+pub use standing::{EnterpriseShares, PERSON_RULE_IDS, Standing, standing};
 
 use chrono::{NaiveDate, TimeDelta};
 

@@ -20,18 +20,74 @@ use super::facts::{EnterpriseFacts, PersonFacts};
 use super::{Evidence, Finding, RuleId, RuleSet, Share, at_least, target_verdict};
 
 pub fn evaluate(facts: &EnterpriseFacts, rules: &RuleSet, today: NaiveDate) -> Vec<Finding> {
+    let shares = QualificationShares {
+        team_leaders: team_leaders_qualified(facts, today),
+        team_leaders_baseline: team_leaders_qualified(facts, rules.baseline_on),
+        staff: staff_certified(facts, today),
+    };
+    from_shares(
+        &shares,
+        facts.industry,
+        facts.underground_mine,
+        rules,
+        today,
+    )
+}
+
+/// The three shares the targets are measured by.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct QualificationShares {
+    /// Team leaders today, and those qualified.
+    pub team_leaders: Share,
+    /// Team leaders on `baseline_on`, and those qualified then.
+    pub team_leaders_baseline: Share,
+    /// Staff today, and those certified.
+    pub staff: Share,
+}
+
+/// The findings on the targets, however the shares were counted (from facts here, or summed
+/// from the verdict table by the store).
+pub fn from_shares(
+    shares: &QualificationShares,
+    industry: Industry,
+    underground_mine: bool,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Vec<Finding> {
     [
-        team_leader_uplift(facts, rules, today),
-        staff_share(facts, rules, today),
+        team_leader_uplift(
+            shares.team_leaders,
+            shares.team_leaders_baseline,
+            rules,
+            today,
+        ),
+        staff_share(shares.staff, industry, underground_mine, rules, today),
     ]
     .into_iter()
     .flatten()
     .collect()
 }
 
+/// Whether a team leader counts as qualified on `on` (rule 8 (1)): vocational education or
+/// above, or a vocational qualification or skill-level certificate issued by then.
+pub fn team_leader_qualified(person: &PersonFacts, on: NaiveDate) -> bool {
+    let educated = person
+        .education
+        .is_some_and(|level| level.is_vocational_or_above());
+    educated || certified_on(person, on)
+}
+
+fn staff_certified(facts: &EnterpriseFacts, today: NaiveDate) -> Share {
+    let mut share = Share::default();
+    for person in facts.people_where(today, |_| true) {
+        share.count(certified_on(person, today));
+    }
+    share
+}
+
 /// Whether the person holds a vocational qualification or skill-level certificate issued by
 /// `on` and not revoked.
-fn certified_on(person: &PersonFacts, on: NaiveDate) -> bool {
+pub fn certified_on(person: &PersonFacts, on: NaiveDate) -> bool {
     person.certificates.iter().any(|held| {
         held.certificate.kind.is_vocational()
             && held.certificate.issued_on <= on
@@ -42,22 +98,18 @@ fn certified_on(person: &PersonFacts, on: NaiveDate) -> bool {
 fn team_leaders_qualified(facts: &EnterpriseFacts, on: NaiveDate) -> Share {
     let mut share = Share::default();
     for person in facts.people_where(on, |flags| flags.team_leader) {
-        let educated = person
-            .education
-            .is_some_and(|level| level.is_vocational_or_above());
-        share.count(educated || certified_on(person, on));
+        share.count(team_leader_qualified(person, on));
     }
     share
 }
 
 fn team_leader_uplift(
-    facts: &EnterpriseFacts,
+    now: Share,
+    baseline: Share,
     rules: &RuleSet,
     today: NaiveDate,
 ) -> Option<Finding> {
-    let now = team_leaders_qualified(facts, today);
     let now_ratio = now.ratio()?;
-    let baseline = team_leaders_qualified(facts, rules.baseline_on);
     let baseline_ratio = baseline.ratio().unwrap_or(0.0);
     let target = (baseline_ratio + rules.team_leader_uplift_points / 100.0).min(1.0);
     let verdict = target_verdict(at_least(now_ratio, target), today, rules);
@@ -86,21 +138,23 @@ fn team_leader_uplift(
     ))
 }
 
-fn staff_share(facts: &EnterpriseFacts, rules: &RuleSet, today: NaiveDate) -> Option<Finding> {
-    let covered = match facts.industry {
+fn staff_share(
+    share: Share,
+    industry: Industry,
+    underground_mine: bool,
+    rules: &RuleSet,
+    today: NaiveDate,
+) -> Option<Finding> {
+    let covered = match industry {
         Industry::HazardousChemicals
         | Industry::CoalMine
         | Industry::MetalSmelting
         | Industry::OilGas => true,
-        Industry::NonCoalMine => facts.underground_mine,
+        Industry::NonCoalMine => underground_mine,
         Industry::Fireworks => false,
     };
     if !covered {
         return None;
-    }
-    let mut share = Share::default();
-    for person in facts.people_where(today, |_| true) {
-        share.count(certified_on(person, today));
     }
     let ratio = share.ratio()?;
     let target = rules.qualification_share_target;
