@@ -73,6 +73,11 @@ enum Command {
         #[command(subcommand)]
         command: LedgerCommand,
     },
+    /// The compliance verdict table.
+    Verdicts {
+        #[command(subcommand)]
+        command: VerdictsCommand,
+    },
     /// Signed archive exports.
     Archive {
         #[command(subcommand)]
@@ -107,6 +112,13 @@ enum LedgerCommand {
     Verify,
     /// Sign a checkpoint at the current head now.
     Checkpoint,
+}
+
+#[derive(Debug, Subcommand)]
+enum VerdictsCommand {
+    /// Evaluate every rule for everyone now and replace the verdict table and today's
+    /// snapshot (the server does this daily by itself).
+    Rebuild,
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,6 +220,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
                 anpei_web::serve(listener, app).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Verdicts { command: VerdictsCommand::Rebuild } => {
+                let store = Store::open(&config.store).await?;
+                evaluate_all(&store).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Migrate => {
@@ -345,6 +362,30 @@ fn progress_bar(total: u64, what: &str) -> ProgressBar {
     bar
 }
 
+/// Evaluates every rule for everyone and replaces the verdict table, with progress.
+async fn evaluate_all(store: &Store) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let bar = progress_bar(0, "评估合规 verdicts");
+    let plain = !std::io::stderr().is_terminal();
+    let report = anpei_store::verdicts::rebuild(store, today(), now(), &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+        if plain && done > 0 && (done == total || done % 200_000 == 0) {
+            eprintln!("verdicts: {done}/{total} people");
+        }
+    })
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "合规评估完成 / verdicts rebuilt: {} people, {} rows, {} enterprises in {:.1} s",
+        report.people,
+        report.rows,
+        report.enterprises,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 async fn generate_demo(store: &Store, spec: DemoSpec) -> anyhow::Result<()> {
     let started = Instant::now();
     let bar = progress_bar(spec.people, "生成人员 people");
@@ -357,6 +398,7 @@ async fn generate_demo(store: &Store, spec: DemoSpec) -> anyhow::Result<()> {
     })
     .await?;
     bar.finish_and_clear();
+    evaluate_all(store).await?;
     println!(
         "演示数据已生成 / demo generated: {} enterprises, {} institutions, {} people, {} employments, {} certificates, {} ledger entries in {:.1} s",
         report.enterprises,

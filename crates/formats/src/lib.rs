@@ -5,3 +5,4 @@
 //! store and the domain stay free of them (`web → formats → domain`).
 
 pub mod roster;
+pub mod table;

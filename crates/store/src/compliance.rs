@@ -24,6 +24,7 @@ use crate::StoreError;
 use crate::access::{EnterpriseStaffRead, PersonRead};
 use crate::entity::{assessment, certificate, employment, person, training_record};
 use crate::read::certificate_value;
+use crate::verdicts::{self, Counts};
 use anpei_domain::rules::{AssessmentRecord, Education, TrainingKind, TrainingRecord};
 
 /// The rule set in force.
@@ -182,10 +183,14 @@ impl PersonCompliance {
 /// An enterprise's current staff, evaluated: the "4 个 100%" KPIs and everyone's findings.
 #[derive(Debug, Clone)]
 pub struct EnterpriseCompliance {
+    /// From the verdict table, kept current by every write.
     pub kpis: Kpis,
+    pub counts: Counts,
     pub people: Vec<PersonCompliance>,
 }
 
+/// The enterprise's figures from the verdict table, and its current staff with their
+/// findings, evaluated for the list (reasons and evidence are not stored).
 pub async fn enterprise(
     db: &impl ConnectionTrait,
     staff: EnterpriseStaffRead,
@@ -215,9 +220,13 @@ pub async fn enterprise(
             }
         })
         .collect();
-    let kpis = Kpis::from_people(people.iter().map(|p| p.findings.as_slice()));
+    let counts = verdicts::enterprise_counts(db, staff).await?;
     people.sort_by(|a, b| b.worst().cmp(&a.worst()).then_with(|| a.name.cmp(&b.name)));
-    Ok(EnterpriseCompliance { kpis, people })
+    Ok(EnterpriseCompliance {
+        kpis: counts.kpis(),
+        counts,
+        people,
+    })
 }
 
 /// One enterprise's KPIs, as a line of a regulator's dashboard.
@@ -225,74 +234,33 @@ pub async fn enterprise(
 pub struct EnterpriseKpis {
     pub enterprise_id: Uuid,
     pub name: String,
-    pub city_code: String,
     pub people: u64,
     pub kpis: Kpis,
+    pub counts: Counts,
 }
 
-/// Every enterprise in the regulator's jurisdiction (optionally one city of it), evaluated
-/// today. Evaluated on request: fine for a city or a demo province; at the scale of a real
-/// province this is what the incremental verdict table of issue 3 replaces.
+/// Every enterprise in the regulator's jurisdiction (optionally one city of it) with people
+/// counted there, from the verdict table.
 pub async fn jurisdiction(
     db: &impl ConnectionTrait,
     actor: &crate::Actor,
     city: Option<&str>,
-    today: NaiveDate,
 ) -> Result<Vec<EnterpriseKpis>, StoreError> {
-    use crate::access::Scope;
-    use crate::entity::enterprise;
-    if !matches!(
-        actor.scope,
-        Scope::City(_) | Scope::Province | Scope::System
-    ) {
-        return Err(StoreError::Forbidden);
-    }
-    let mut select = enterprise::Entity::find().filter(actor.enterprise_filter());
-    if let Some(city) = city {
-        select = select.filter(enterprise::Column::CityCode.eq(city));
-    }
-    let enterprises = select.all(db).await?;
-    let ids: Vec<Uuid> = enterprises.iter().map(|e| e.id).collect();
-    // Each person counts once, at their earliest-started current employer.
-    let mut employer: HashMap<Uuid, (NaiveDate, Uuid)> = HashMap::new();
-    for chunk in ids.chunks(500) {
-        for job in employment::Entity::find()
-            .filter(employment::Column::EnterpriseId.is_in(chunk.iter().copied()))
-            .filter(crate::access::employment_current(today))
-            .all(db)
-            .await?
-        {
-            let entry = employer
-                .entry(job.person_id)
-                .or_insert((job.start_date, job.enterprise_id));
-            if job.start_date < entry.0 {
-                *entry = (job.start_date, job.enterprise_id);
-            }
-        }
-    }
-    let people: Vec<Uuid> = employer.keys().copied().collect();
-    let facts = person_facts(db, &people).await?;
-    let mut per_enterprise: HashMap<Uuid, (u64, Kpis)> = HashMap::new();
-    for (person, (_, enterprise_id)) in &employer {
-        let findings = facts
-            .get(person)
-            .map(|f| evaluate_person(f, rule_set(), today))
-            .unwrap_or_default();
-        let entry = per_enterprise.entry(*enterprise_id).or_default();
-        entry.0 += 1;
-        entry.1 = entry.1 + Kpis::from_people(std::iter::once(findings.as_slice()));
-    }
-    Ok(enterprises
+    let area = verdicts::Area {
+        city: city.map(str::to_owned),
+        ..verdicts::Area::default()
+    };
+    let lines = verdicts::rollup(db, actor, &area, Some(verdicts::Grouping::Enterprise)).await?;
+    Ok(lines
         .into_iter()
-        .map(|e| {
-            let (people, kpis) = per_enterprise.remove(&e.id).unwrap_or_default();
-            EnterpriseKpis {
-                enterprise_id: e.id,
-                name: e.name,
-                city_code: e.city_code,
-                people,
-                kpis,
-            }
+        .filter_map(|line| {
+            Some(EnterpriseKpis {
+                enterprise_id: Uuid::parse_str(&line.key).ok()?,
+                name: line.name.unwrap_or_default(),
+                people: line.counts.people(),
+                kpis: line.counts.kpis(),
+                counts: line.counts,
+            })
         })
         .collect())
 }

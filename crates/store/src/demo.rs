@@ -282,6 +282,7 @@ pub async fn generate(
     let mut serial = 1_000u32;
     let mut names = HashSet::new();
     let mut tx = store.write(&actor, now).await?;
+    tx.defer_verdicts();
     let at = tx.at();
     let mut enterprise_rows = Vec::new();
     for i in 0..spec.enterprises() {
@@ -385,6 +386,7 @@ pub async fn generate(
     while done < spec.people {
         let batch = BATCH.min(spec.people - done);
         let mut tx = store.write(&actor, now).await?;
+    tx.defer_verdicts();
         let at = tx.at();
         let mut persons = Vec::with_capacity(batch as usize);
         let mut identities = Vec::with_capacity(batch as usize);

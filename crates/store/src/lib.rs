@@ -18,6 +18,7 @@ pub mod migration;
 pub mod ops;
 pub mod read;
 pub mod sessions;
+pub mod verdicts;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -150,6 +151,7 @@ impl Store {
             signer: self.signer.clone(),
             checkpoint_every: self.checkpoint_every,
             touched: Vec::new(),
+            defer_verdicts: false,
         })
     }
 
@@ -180,6 +182,8 @@ pub struct WriteTx {
     checkpoint_every: u64,
     /// People whose facts changed without a ledgered row of theirs (see [`WriteTx::touch`]).
     touched: Vec<uuid::Uuid>,
+    /// Whether commit leaves the verdict table alone (bulk writers that rebuild it after).
+    defer_verdicts: bool,
 }
 
 impl WriteTx {
@@ -217,8 +221,22 @@ impl WriteTx {
         people
     }
 
-    /// Appends the ledger entries and commits. Returns the last ledger sequence number.
+    /// Leaves the verdict table to a [`verdicts::rebuild`] that the caller runs afterwards
+    /// (the demo generator writes a million people; refreshing each batch would only be
+    /// undone by the rebuild).
+    pub fn defer_verdicts(&mut self) {
+        self.defer_verdicts = true;
+    }
+
+    /// Refreshes the verdicts of everyone whose facts changed, appends the ledger entries and
+    /// commits — all in the one transaction, so figures and facts never disagree.
     pub async fn commit(self) -> Result<i64, StoreError> {
+        if !self.defer_verdicts {
+            let people = self.touched_people();
+            if !people.is_empty() {
+                verdicts::refresh(&self.tx, &people, verdicts::business_date(self.at)).await?;
+            }
+        }
         let seq = ledger::append(
             &self.tx,
             &self.actor,

@@ -154,6 +154,7 @@ async fn shutdown_signal() {
 
 /// Background upkeep while serving: timed ledger checkpoints and expired-session cleanup.
 pub fn spawn_upkeep(store: Store, every: Duration) {
+    spawn_daily_evaluation(store.clone());
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(every);
         interval.tick().await;
@@ -164,6 +165,37 @@ pub fn spawn_upkeep(store: Store, every: Duration) {
             }
             if let Err(err) = anpei_store::sessions::delete_expired(&store, clock::now()).await {
                 tracing::warn!(%err, "session cleanup failed");
+            }
+        }
+    });
+}
+
+/// Re-evaluates everyone once a day (verdicts move with the calendar: certificates expire
+/// overnight), and at start when the last full evaluation is older than today or was made
+/// under another rule set. Writes keep the people they touch current in between.
+pub fn spawn_daily_evaluation(store: Store) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(300));
+        loop {
+            interval.tick().await;
+            let today = clock::today();
+            match anpei_store::verdicts::last_rebuild(store.connection()).await {
+                Ok(Some(last)) if last >= today => continue,
+                Ok(_) => {}
+                Err(err) => {
+                    tracing::warn!(%err, "reading the last evaluation failed");
+                    continue;
+                }
+            }
+            let started = std::time::Instant::now();
+            match anpei_store::verdicts::rebuild(&store, today, clock::now(), &|_, _| {}).await {
+                Ok(report) => tracing::info!(
+                    people = report.people,
+                    enterprises = report.enterprises,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "daily evaluation done"
+                ),
+                Err(err) => tracing::warn!(%err, "daily evaluation failed"),
             }
         }
     });

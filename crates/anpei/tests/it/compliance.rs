@@ -199,7 +199,7 @@ both_engines!(
         );
         let harbin = app.login("harbin").await;
         let html = harbin
-            .get(app.url("/dashboard?city=230200"))
+            .get(app.url("/dashboard"))
             .send()
             .await
             .unwrap()
@@ -208,7 +208,17 @@ both_engines!(
             .unwrap();
         assert!(
             html.contains("合规看板 · 哈尔滨市"),
-            "a city regulator sees only its own city, whatever it asks"
+            "a city regulator sees their own city"
+        );
+        let other = harbin
+            .get(app.url("/dashboard?city=230200"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            other.status(),
+            StatusCode::NOT_FOUND,
+            "and nothing of another city"
         );
         for who in ["enterprise", "hr", "worker", "institution"] {
             let client = app.login(who).await;
