@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_certificates;
 mod m0003_education;
 mod m0004_training_and_assessments;
+mod m0005_enterprise_ledgers;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_certificates::Migration),
             Box::new(m0003_education::Migration),
             Box::new(m0004_training_and_assessments::Migration),
+            Box::new(m0005_enterprise_ledgers::Migration),
         ]
     }
 }
