@@ -359,7 +359,8 @@ mod tests {
     #[test]
     fn plan_items_are_checked_field_by_field() {
         // (year, topic, audience, hours, month, headcount, the field refused or None)
-        let cases: [(i32, &str, &str, f64, u32, u32, Option<&str>); 12] = [
+        type Case<'a> = (i32, &'a str, &'a str, f64, u32, u32, Option<&'a str>);
+        let cases: [Case; 12] = [
             (2026, "全员安全再培训", "全体员工", 20.0, 3, 120, None),
             (2027, "全员安全再培训", "全体员工", 20.0, 3, 120, None),
             (

@@ -386,7 +386,13 @@ async fn row_action(
         (LedgerTab::Apprenticeships, "graduation") => {
             let on = parse_date("graduated_on", &form.on)?;
             ops::enterprise_ledgers::record_graduation(
-                store, actor, staff, owner, row, on, today, now,
+                store,
+                actor,
+                staff,
+                (owner, row),
+                on,
+                today,
+                now,
             )
             .await?;
         }
@@ -397,7 +403,13 @@ async fn row_action(
         (LedgerTab::SkillPromotions, "achieved") => {
             let on = parse_date("achieved_on", &form.on)?;
             ops::enterprise_ledgers::record_promotion_achieved(
-                store, actor, staff, owner, row, on, today, now,
+                store,
+                actor,
+                staff,
+                (owner, row),
+                on,
+                today,
+                now,
             )
             .await?;
         }
