@@ -17,6 +17,7 @@ pub mod credit_code;
 pub mod employment;
 pub mod id_number;
 pub mod industry;
+pub mod ledgers;
 pub mod person;
 pub mod phone;
 pub mod region;
@@ -31,6 +32,9 @@ pub use employment::{
 };
 pub use id_number::{IdNumber, IdNumberError};
 pub use industry::Industry;
+pub use ledgers::{
+    OffPostReason, PlanItem, PlanItemError, ProcessChangeKind, SkillLevel, TrainingMode,
+};
 pub use person::{Gender, PersonName, PersonNameError};
 pub use phone::{Phone, PhoneError};
 pub use region::{Region, RegionLevel};

@@ -143,6 +143,7 @@ async fn facts_and_names(
                 });
             }
         }
+        crate::ledger_facts::load(db, chunk, &mut facts).await?;
     }
     Ok((facts, names))
 }

@@ -31,6 +31,8 @@ use crate::ops::people::{Hire, employment_model, person_model};
 use crate::{Actor, Store, StoreError};
 use anpei_domain::certificate::{CertificateKind, expiry_for};
 
+mod ledgers;
+
 /// The password of every demo login (README lists the usernames).
 pub const DEMO_PASSWORD: &str = "anpei-demo-2026";
 
@@ -339,6 +341,7 @@ pub async fn generate(
 
     let mut institution_rows = Vec::new();
     let mut institution_ids = Vec::new();
+    let mut institution_codes: ledgers::Institutions = Vec::new();
     for i in 0..spec.institutions() {
         let county = if i == 0 {
             harbin_counties.get(1).copied().unwrap_or(counties[0])
@@ -367,6 +370,7 @@ pub async fn generate(
             LedgerKey::Institution(id),
             &model,
         ));
+        institution_codes.push((model.name.clone(), model.credit_code.clone()));
         institution_rows.push(institution::ActiveModel::from(model));
         institution_ids.push(id);
     }
@@ -383,6 +387,8 @@ pub async fn generate(
     let earliest_birth = NaiveDate::from_ymd_opt(today.year() - 58, 1, 1).unwrap_or(today);
     let latest_birth = NaiveDate::from_ymd_opt(today.year() - 19, 12, 31).unwrap_or(today);
     let mut done = 0u64;
+    let mut ledger_gen = ledgers::LedgerRng::new(spec.seed);
+    let enterprise_ids: Vec<Uuid> = enterprises.iter().map(|e| e.id).collect();
     while done < spec.people {
         let batch = BATCH.min(spec.people - done);
         let mut tx = store.write(&actor, now).await?;
@@ -395,6 +401,7 @@ pub async fn generate(
         let mut trainings = Vec::new();
         let mut assessments = Vec::new();
         let mut numbers_rows = Vec::new();
+        let mut on_staff: Vec<ledgers::DemoStaff> = Vec::new();
         for n in 0..batch {
             let index = done + n;
             // The first person works at the first enterprise: the demo worker login.
@@ -643,6 +650,14 @@ pub async fn generate(
                         );
                         trainings.push(training_record::ActiveModel::from(row));
                     }
+                    on_staff.push(ledgers::DemoStaff {
+                        person_id,
+                        enterprise: enterprise_index,
+                        joined: current_start,
+                        position: hire.position.as_str().to_owned(),
+                        key_position: hire.flags.key_position,
+                        failed_on: assessed.iter().find(|a| !a.passed).map(|a| a.assessed_on),
+                    });
                     for row in assessed {
                         tx.record(
                             Change::of(
@@ -670,10 +685,23 @@ pub async fn generate(
         insert_chunks(&tx, numbers_rows).await?;
         insert_chunks(&tx, trainings).await?;
         insert_chunks(&tx, assessments).await?;
+        ledgers::people(&mut tx, &mut ledger_gen, &on_staff, &enterprise_ids, today).await?;
         tx.commit().await?;
         done += batch;
         progress(done, spec.people);
     }
+
+    let mut tx = store.write(&actor, now).await?;
+    tx.defer_verdicts();
+    ledgers::enterprises(
+        &mut tx,
+        &mut ledger_gen,
+        &enterprise_ids,
+        &institution_codes,
+        today,
+    )
+    .await?;
+    tx.commit().await?;
 
     let first_enterprise = enterprises.first().map(|e| e.id).unwrap_or(Uuid::nil());
     let worker = worker_id.unwrap_or(Uuid::nil());

@@ -1,5 +1,5 @@
 //! The traceability ledger (SPEC C13): an append-only, hash-chained log of every change to
-//! people, employment, enterprises, certificates and (later) exam attempts and subsidy
+//! people, employment, enterprises, certificates, the enterprise ledgers and (later) exam attempts and subsidy
 //! decisions, written in the same transaction as the change itself.
 //!
 //! Each entry holds the new state of the changed row as canonical JSON, the digest of that
@@ -27,8 +27,9 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::entity::{
-    assessment, certificate, employment, enterprise, institution, ledger_checkpoint, ledger_entry,
-    ledger_head, person, training_record,
+    apprenticeship, assessment, certificate, employment, enterprise, institution,
+    ledger_checkpoint, ledger_entry, ledger_head, off_post_period, person, process_change,
+    process_change_person, skill_promotion, training_capacity, training_plan_item, training_record,
 };
 
 pub const HASH_ALGO: &str = "SM3";
@@ -60,6 +61,13 @@ pub enum LedgerKey {
     Assessment { person_id: Uuid, id: Uuid },
     Enterprise(Uuid),
     Institution(Uuid),
+    Apprenticeship { person_id: Uuid, id: Uuid },
+    OffPost { person_id: Uuid, id: Uuid },
+    ProcessChange { enterprise_id: Uuid, id: Uuid },
+    ProcessChangePerson { person_id: Uuid, change_id: Uuid },
+    TrainingPlanItem { enterprise_id: Uuid, id: Uuid },
+    TrainingCapacity { enterprise_id: Uuid, id: Uuid },
+    SkillPromotion { person_id: Uuid, id: Uuid },
 }
 
 impl LedgerKey {
@@ -72,18 +80,44 @@ impl LedgerKey {
             LedgerKey::Assessment { .. } => "assessments",
             LedgerKey::Enterprise(_) => "enterprises",
             LedgerKey::Institution(_) => "institutions",
+            LedgerKey::Apprenticeship { .. } => "apprenticeships",
+            LedgerKey::OffPost { .. } => "off_post_periods",
+            LedgerKey::ProcessChange { .. } => "process_changes",
+            LedgerKey::ProcessChangePerson { .. } => "process_change_people",
+            LedgerKey::TrainingPlanItem { .. } => "training_plan_items",
+            LedgerKey::TrainingCapacity { .. } => "training_capacities",
+            LedgerKey::SkillPromotion { .. } => "skill_promotions",
+        }
+    }
+
+    /// The ids of the key: the row's own, or the distribution column (`person_id` or
+    /// `enterprise_id`) and then the row's id.
+    fn ids(&self) -> (Uuid, Option<Uuid>) {
+        match *self {
+            LedgerKey::Person(id) | LedgerKey::Enterprise(id) | LedgerKey::Institution(id) => {
+                (id, None)
+            }
+            LedgerKey::Employment { person_id, id }
+            | LedgerKey::Certificate { person_id, id }
+            | LedgerKey::Training { person_id, id }
+            | LedgerKey::Assessment { person_id, id }
+            | LedgerKey::Apprenticeship { person_id, id }
+            | LedgerKey::OffPost { person_id, id }
+            | LedgerKey::SkillPromotion { person_id, id }
+            | LedgerKey::ProcessChangePerson {
+                person_id,
+                change_id: id,
+            } => (person_id, Some(id)),
+            LedgerKey::ProcessChange { enterprise_id, id }
+            | LedgerKey::TrainingPlanItem { enterprise_id, id }
+            | LedgerKey::TrainingCapacity { enterprise_id, id } => (enterprise_id, Some(id)),
         }
     }
 
     pub fn key_string(&self) -> String {
-        match self {
-            LedgerKey::Person(id) | LedgerKey::Enterprise(id) | LedgerKey::Institution(id) => {
-                format!("{}/{id}", self.entity())
-            }
-            LedgerKey::Employment { person_id, id } => format!("employments/{person_id}/{id}"),
-            LedgerKey::Certificate { person_id, id } => format!("certificates/{person_id}/{id}"),
-            LedgerKey::Training { person_id, id } => format!("training_records/{person_id}/{id}"),
-            LedgerKey::Assessment { person_id, id } => format!("assessments/{person_id}/{id}"),
+        match self.ids() {
+            (id, None) => format!("{}/{id}", self.entity()),
+            (first, Some(id)) => format!("{}/{first}/{id}", self.entity()),
         }
     }
 
@@ -111,6 +145,34 @@ impl LedgerKey {
                 person_id: first,
                 id: Uuid::parse_str(id).ok()?,
             },
+            ("apprenticeships", Some(id)) => LedgerKey::Apprenticeship {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("off_post_periods", Some(id)) => LedgerKey::OffPost {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("skill_promotions", Some(id)) => LedgerKey::SkillPromotion {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("process_change_people", Some(id)) => LedgerKey::ProcessChangePerson {
+                person_id: first,
+                change_id: Uuid::parse_str(id).ok()?,
+            },
+            ("process_changes", Some(id)) => LedgerKey::ProcessChange {
+                enterprise_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("training_plan_items", Some(id)) => LedgerKey::TrainingPlanItem {
+                enterprise_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("training_capacities", Some(id)) => LedgerKey::TrainingCapacity {
+                enterprise_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
             _ => return None,
         };
         parts.next().is_none().then_some(key)
@@ -135,8 +197,21 @@ impl Change {
             LedgerKey::Employment { person_id, .. }
             | LedgerKey::Certificate { person_id, .. }
             | LedgerKey::Training { person_id, .. }
-            | LedgerKey::Assessment { person_id, .. } => (Some(person_id), None),
-            LedgerKey::Enterprise(id) => (None, Some(id)),
+            | LedgerKey::Assessment { person_id, .. }
+            | LedgerKey::Apprenticeship { person_id, .. }
+            | LedgerKey::OffPost { person_id, .. }
+            | LedgerKey::SkillPromotion { person_id, .. }
+            | LedgerKey::ProcessChangePerson { person_id, .. } => (Some(person_id), None),
+            LedgerKey::Enterprise(id)
+            | LedgerKey::ProcessChange {
+                enterprise_id: id, ..
+            }
+            | LedgerKey::TrainingPlanItem {
+                enterprise_id: id, ..
+            }
+            | LedgerKey::TrainingCapacity {
+                enterprise_id: id, ..
+            } => (None, Some(id)),
             LedgerKey::Institution(_) => (None, None),
         };
         Change {
@@ -651,24 +726,26 @@ pub(crate) async fn verify(
         }
     }
     // Person-keyed tables, read in (person_id, id) order a page at a time.
-    macro_rules! check_person_keyed {
-        ($entity:ident, $variant:ident) => {
+    // Tables with a composite key, read in key order a page at a time: the distribution
+    // column (`person_id` or `enterprise_id`) first, then the row's own id.
+    macro_rules! check_keyed {
+        ($entity:ident, $first:ident / $First:ident, $second:ident / $Second:ident, $variant:ident) => {
             let mut after: Option<(Uuid, Uuid)> = None;
             loop {
                 let mut cursor = $entity::Entity::find()
-                    .cursor_by(($entity::Column::PersonId, $entity::Column::Id));
+                    .cursor_by(($entity::Column::$First, $entity::Column::$Second));
                 if let Some(after) = after {
                     cursor.after(after);
                 }
                 let page = cursor.first(PAGE).all(db).await?;
                 let Some(last_row) = page.last() else { break };
-                after = Some((last_row.person_id, last_row.id));
+                after = Some((last_row.$first, last_row.$second));
                 for row in &page {
                     check_row(
                         &mut seen,
                         LedgerKey::$variant {
-                            person_id: row.person_id,
-                            id: row.id,
+                            $first: row.$first,
+                            $second: row.$second,
                         },
                         canonical_json(row),
                         &mut problems,
@@ -677,10 +754,47 @@ pub(crate) async fn verify(
             }
         };
     }
-    check_person_keyed!(employment, Employment);
-    check_person_keyed!(certificate, Certificate);
-    check_person_keyed!(training_record, Training);
-    check_person_keyed!(assessment, Assessment);
+    check_keyed!(employment, person_id / PersonId, id / Id, Employment);
+    check_keyed!(certificate, person_id / PersonId, id / Id, Certificate);
+    check_keyed!(training_record, person_id / PersonId, id / Id, Training);
+    check_keyed!(assessment, person_id / PersonId, id / Id, Assessment);
+    check_keyed!(
+        apprenticeship,
+        person_id / PersonId,
+        id / Id,
+        Apprenticeship
+    );
+    check_keyed!(off_post_period, person_id / PersonId, id / Id, OffPost);
+    check_keyed!(
+        skill_promotion,
+        person_id / PersonId,
+        id / Id,
+        SkillPromotion
+    );
+    check_keyed!(
+        process_change_person,
+        person_id / PersonId,
+        change_id / ChangeId,
+        ProcessChangePerson
+    );
+    check_keyed!(
+        process_change,
+        enterprise_id / EnterpriseId,
+        id / Id,
+        ProcessChange
+    );
+    check_keyed!(
+        training_plan_item,
+        enterprise_id / EnterpriseId,
+        id / Id,
+        TrainingPlanItem
+    );
+    check_keyed!(
+        training_capacity,
+        enterprise_id / EnterpriseId,
+        id / Id,
+        TrainingCapacity
+    );
     for row in enterprise::Entity::find().all(db).await? {
         check_row(
             &mut seen,
@@ -735,9 +849,53 @@ mod tests {
             },
             LedgerKey::Enterprise(b),
             LedgerKey::Institution(a),
+            LedgerKey::Apprenticeship {
+                person_id: a,
+                id: b,
+            },
+            LedgerKey::OffPost {
+                person_id: a,
+                id: b,
+            },
+            LedgerKey::ProcessChange {
+                enterprise_id: a,
+                id: b,
+            },
+            LedgerKey::ProcessChangePerson {
+                person_id: a,
+                change_id: b,
+            },
+            LedgerKey::TrainingPlanItem {
+                enterprise_id: b,
+                id: a,
+            },
+            LedgerKey::TrainingCapacity {
+                enterprise_id: a,
+                id: b,
+            },
+            LedgerKey::SkillPromotion {
+                person_id: a,
+                id: b,
+            },
         ] {
             assert_eq!(LedgerKey::parse(&key.key_string()), Some(key));
         }
+        assert_eq!(
+            LedgerKey::Training {
+                person_id: a,
+                id: b
+            }
+            .key_string(),
+            format!("training_records/{a}/{b}")
+        );
+        assert_eq!(
+            LedgerKey::ProcessChange {
+                enterprise_id: a,
+                id: b
+            }
+            .key_string(),
+            format!("process_changes/{a}/{b}")
+        );
         assert_eq!(LedgerKey::parse("persons/not-a-uuid"), None);
         assert_eq!(LedgerKey::parse(&format!("persons/{a}/{b}")), None);
     }

@@ -14,9 +14,11 @@ pub mod dialect;
 pub mod entity;
 mod error;
 pub mod ledger;
+mod ledger_facts;
 pub mod migration;
 pub mod ops;
 pub mod read;
+pub mod read_ledgers;
 pub mod sessions;
 pub mod verdicts;
 

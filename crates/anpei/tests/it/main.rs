@@ -22,6 +22,7 @@ mod browser;
 mod certificates;
 mod cli;
 mod compliance;
+mod enterprise_ledgers;
 mod jurisdiction;
 mod ledger;
 mod ledger_scale;

@@ -5,6 +5,7 @@
 //! every primary and unique key (see ARCHITECTURE.md, "Distribution column").
 
 pub mod account;
+pub mod apprenticeship;
 pub mod assessment;
 pub mod certificate;
 pub mod certificate_number;
@@ -14,8 +15,14 @@ pub mod institution;
 pub mod ledger_checkpoint;
 pub mod ledger_entry;
 pub mod ledger_head;
+pub mod off_post_period;
 pub mod person;
 pub mod person_identity;
+pub mod process_change;
+pub mod process_change_person;
 pub mod region;
 pub mod session;
+pub mod skill_promotion;
+pub mod training_capacity;
+pub mod training_plan_item;
 pub mod training_record;

@@ -7,6 +7,7 @@ mod m0001_foundation;
 mod m0002_certificates;
 mod m0003_education;
 mod m0004_training_and_assessments;
+mod m0005_enterprise_ledgers;
 mod m0006_verdicts;
 
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_certificates::Migration),
             Box::new(m0003_education::Migration),
             Box::new(m0004_training_and_assessments::Migration),
+            Box::new(m0005_enterprise_ledgers::Migration),
             Box::new(m0006_verdicts::Migration),
         ]
     }

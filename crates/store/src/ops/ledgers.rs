@@ -1,6 +1,7 @@
 //! The enterprise's training and assessment ledgers (SPEC C4): training attended (学时,
-//! exam) and the yearly assessment by position. Recorded by the employing enterprise for
-//! people on its staff; every record is ledgered and feeds the compliance engine.
+//! exam) and the yearly assessment by position (a fail opens a period off post, a pass
+//! closes it). Recorded by the employing enterprise for people on its staff; every record
+//! is ledgered and feeds the compliance engine.
 
 use anpei_domain::PositionTitle;
 use anpei_domain::rules::TrainingKind;
@@ -53,7 +54,11 @@ async fn on_staff(
     }
 }
 
-fn not_in_future(field: &str, date: NaiveDate, today: NaiveDate) -> Result<(), StoreError> {
+pub(crate) fn not_in_future(
+    field: &str,
+    date: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), StoreError> {
     if date > today {
         return Err(StoreError::invalid_text(
             field,
@@ -145,6 +150,26 @@ pub async fn record_assessment(
     assessment::Entity::insert(assessment::ActiveModel::from(model.clone()))
         .exec(tx.conn())
         .await?;
+    // Seed §三.1: a fail sends the person off post to retrain, a pass brings them back —
+    // recorded in this same transaction (ARCHITECTURE.md, "Failed assessments").
+    if new.passed {
+        super::enterprise_ledgers::close_after_pass(
+            &mut tx,
+            staff.enterprise_id(),
+            person_id,
+            new.assessed_on,
+        )
+        .await?;
+    } else {
+        super::enterprise_ledgers::open_for_failed_assessment(
+            &mut tx,
+            staff.enterprise_id(),
+            person_id,
+            new.assessed_on,
+            new.position.as_str(),
+        )
+        .await?;
+    }
     tx.record(
         Change::of(
             "assessment.record",

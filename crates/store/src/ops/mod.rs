@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod certificates;
+pub mod enterprise_ledgers;
 pub mod enterprises;
 pub mod ledgers;
 pub mod people;

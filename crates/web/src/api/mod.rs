@@ -4,6 +4,7 @@
 
 pub mod certificates;
 pub mod compliance;
+pub mod enterprise_ledgers;
 pub mod enterprises;
 pub mod ledgers;
 pub mod meta;
@@ -32,7 +33,7 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
         (name = "enterprises", description = "Enterprises and their staff"),
         (name = "certificates", description = "Certificates: public verification and the lifecycle"),
         (name = "compliance", description = "The compliance engine: findings and KPIs"),
-        (name = "ledgers", description = "Enterprise ledgers: training hours and yearly assessments"),
+        (name = "ledgers", description = "Enterprise ledgers: training hours, yearly assessments, apprenticeships, time off post, process changes, training plans and capacity, skill promotion"),
         (name = "reference", description = "Reference data and the ledger key"),
     )
 )]
@@ -49,6 +50,7 @@ pub fn routers() -> (Router<AppState>, Router<AppState>) {
         .merge(certificates::router())
         .merge(compliance::router())
         .merge(ledgers::router())
+        .merge(enterprise_ledgers::router())
         .split_for_parts();
     let (public, public_api) = OpenApiRouter::new()
         .merge(certificates::public_router())

@@ -7,6 +7,7 @@
 mod account;
 pub mod compliance;
 mod dashboard;
+mod enterprise_ledgers;
 mod enterprises;
 mod home;
 mod login;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(login::router())
         .merge(persons::router())
         .merge(enterprises::router())
+        .merge(enterprise_ledgers::router())
         .merge(roster::router())
         .merge(account::router())
         .merge(verify::router())

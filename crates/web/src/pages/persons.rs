@@ -286,6 +286,13 @@ struct HistoryRow {
     action: String,
 }
 
+/// One line of the enterprise ledgers shown on the archive: what, and where and when.
+struct LedgerLine {
+    title: String,
+    detail: String,
+    open: bool,
+}
+
 #[derive(Template)]
 #[template(path = "archive.html")]
 struct ArchivePage {
@@ -306,6 +313,9 @@ struct ArchivePage {
     findings: Vec<FindingRow>,
     trainings: Vec<TrainingRow>,
     assessments: Vec<AssessmentRow>,
+    apprenticeships: Vec<LedgerLine>,
+    off_post: Vec<LedgerLine>,
+    promotions: Vec<LedgerLine>,
     training_kinds: Vec<Choice>,
     can_record: bool,
     can_issue: bool,
@@ -333,6 +343,13 @@ pub fn action_label(t: Tr, action: &str) -> String {
         "certificate.revoke" => ("撤销证书", "Certificate revoked"),
         "training.record" => ("登记培训", "Training recorded"),
         "assessment.record" => ("登记考核", "Assessment recorded"),
+        "apprenticeship.record" => ("登记师带徒", "Apprenticeship recorded"),
+        "apprenticeship.graduate" => ("登记出徒", "Graduation recorded"),
+        "off_post.open" => ("登记离岗", "Off post"),
+        "off_post.close" => ("登记返岗", "Back on post"),
+        "process_change.affect" => ("四新变更涉及", "Affected by a process change"),
+        "skill_promotion.plan" => ("登记晋级计划", "Promotion scheduled"),
+        "skill_promotion.achieve" => ("登记晋级", "Promotion achieved"),
         other => (other, other),
     };
     t.pick(zh, en).to_owned()
@@ -453,6 +470,7 @@ async fn archive_view(
         Some((field, message)) => (Some(message), field),
         None => (None, String::new()),
     };
+    let ledgers = anpei_store::read_ledgers::person(db, access).await?;
     let person = &archive.person;
     let page = ArchivePage {
         l: Layout::new(t, &person.name, Some(authed), &format!("/persons/{id}")),
@@ -487,6 +505,80 @@ async fn archive_view(
                 } else {
                     t.pick("不合格", "Failed")
                 },
+            })
+            .collect(),
+        apprenticeships: ledgers
+            .apprenticeships
+            .iter()
+            .map(|a| LedgerLine {
+                title: format!(
+                    "{} · {} {}",
+                    a.row.position,
+                    t.pick("师傅", "mentor"),
+                    a.mentor
+                ),
+                detail: format!(
+                    "{} · {} — {}{}",
+                    a.enterprise,
+                    date(a.row.started_on),
+                    a.row
+                        .graduated_on
+                        .map(|on| format!("{} {}", t.pick("出徒", "graduated"), date(on)))
+                        .unwrap_or_else(|| format!(
+                            "{} {}",
+                            t.pick("计划出徒", "graduation planned"),
+                            date(a.row.planned_graduation_on)
+                        )),
+                    if a.row.works_alone && a.row.graduated_on.is_none() {
+                        t.pick("（已独立上岗）", " (works alone)")
+                    } else {
+                        ""
+                    }
+                ),
+                open: a.row.graduated_on.is_none(),
+            })
+            .collect(),
+        off_post: ledgers
+            .off_post
+            .iter()
+            .map(|p| LedgerLine {
+                title: anpei_domain::OffPostReason::parse(&p.row.reason)
+                    .map(|r| t.pick(r.name_zh(), r.name_en()).to_owned())
+                    .unwrap_or_default(),
+                detail: format!(
+                    "{} · {} — {}{}",
+                    p.enterprise,
+                    date(p.row.starts_on),
+                    p.row
+                        .ends_on
+                        .map(date)
+                        .unwrap_or_else(|| t.pick("至今", "present").to_owned()),
+                    if p.row.note.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" · {}", p.row.note)
+                    }
+                ),
+                open: p.row.ends_on.is_none_or(|ends_on| ends_on >= today),
+            })
+            .collect(),
+        promotions: ledgers
+            .promotions
+            .iter()
+            .map(|p| {
+                let level = |code: &str| {
+                    anpei_domain::SkillLevel::parse(code)
+                        .map(|l| t.pick(l.name_zh(), l.name_en()))
+                        .unwrap_or("")
+                };
+                LedgerLine {
+                    title: format!("{} → {}", level(&p.current_level), level(&p.target_level)),
+                    detail: match p.achieved_on {
+                        Some(on) => format!("{} {}", t.pick("已于", "achieved on"), date(on)),
+                        None => format!("{} {}", t.pick("计划完成", "due"), date(p.due_on)),
+                    },
+                    open: p.achieved_on.is_none(),
+                }
             })
             .collect(),
         training_kinds: anpei_domain::rules::TrainingKind::ALL
