@@ -4,4 +4,5 @@
 //! Why a crate of its own: spreadsheet libraries are heavy and only the edges need them; the
 //! store and the domain stay free of them (`web → formats → domain`).
 
+pub mod certificate_pdf;
 pub mod roster;
