@@ -71,6 +71,22 @@ pub fn title(kind: CertificateKind) -> (&'static str, &'static str) {
     }
 }
 
+/// Characters of the certificate's text that the embedded font cannot draw (they would
+/// print as empty boxes): a name outside the 通用规范汉字表, say. Each at most once.
+pub fn missing_characters(sheet: &CertificateSheet) -> Vec<char> {
+    let Some(font) = FONTS.1.first() else {
+        return Vec::new();
+    };
+    let mut missing: Vec<char> = [&sheet.holder_name, &sheet.issuer, &sheet.number]
+        .into_iter()
+        .flat_map(|text| text.chars())
+        .filter(|c| !c.is_whitespace() && !font.info().coverage.contains(u32::from(*c)))
+        .collect();
+    missing.sort_unstable();
+    missing.dedup();
+    missing
+}
+
 /// Renders one certificate to the bytes of a one-page A4 PDF.
 pub fn render(sheet: &CertificateSheet) -> Result<Vec<u8>, RenderError> {
     let document = compile(sheet)?;
@@ -434,7 +450,15 @@ mod tests {
             .filter(|c| face.glyph_index(**c).is_none())
             .collect();
         assert!(missing.is_empty(), "no glyph for {missing}");
-        // Outside the table, so outside the subset: such a name needs the subset remade.
-        assert!(face.glyph_index('龑').is_none());
+    }
+
+    #[test]
+    fn characters_outside_the_table_are_reported_before_they_print_as_boxes() {
+        assert_eq!(
+            missing_characters(&sheet("欧阳堃昇赟玥喆淼")),
+            Vec::<char>::new()
+        );
+        // 龑 is not in the 2013 table, so not in the subset.
+        assert_eq!(missing_characters(&sheet("刘龑龑")), vec!['龑']);
     }
 }

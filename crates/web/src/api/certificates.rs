@@ -244,6 +244,15 @@ pub async fn certificate_pdf(
         &found.number,
     );
     let sheet = printable_sheet(found, url);
+    let missing = anpei_formats::certificate_pdf::missing_characters(&sheet).len();
+    if missing > 0 {
+        // The count only: the characters may be part of a name.
+        tracing::warn!(
+            number = %sheet.number,
+            missing,
+            "certificate PDF: characters outside the embedded font print as boxes"
+        );
+    }
     let filename = format!("{}.pdf", sheet.number);
     // Layout is CPU work (tens of milliseconds): keep it off the async workers.
     let bytes = tokio::task::spawn_blocking(move || anpei_formats::certificate_pdf::render(&sheet))
