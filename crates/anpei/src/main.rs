@@ -98,6 +98,11 @@ enum Command {
         #[arg(long)]
         enterprise: String,
     },
+    /// Certificates.
+    Certificate {
+        #[command(subcommand)]
+        command: CertificateCommand,
+    },
     /// Check identifiers the way rosters need them checked.
     Validate {
         #[command(subcommand)]
@@ -161,6 +166,25 @@ enum ArchiveCommand {
         /// The installation's public key (hex) or key id, from /api/v1/ledger/public-key.
         #[arg(long)]
         key: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum CertificateCommand {
+    /// Write a certificate as a one-page A4 PDF (as the archive page's download).
+    Pdf {
+        /// The certificate number, e.g. T230100-2026-000001.
+        number: String,
+        /// Where to write the PDF.
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Public address for the QR code's verification link, e.g. https://anpei.example.cn.
+        #[arg(
+            long,
+            env = "ANPEI_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
     },
 }
 
@@ -316,6 +340,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                     Err(other) => Err(other.into()),
                 }
+            }
+            Command::Certificate { command: CertificateCommand::Pdf { number, out, public_url } } => {
+                let store = Store::open(&config.store).await?;
+                let actor = anpei_store::Actor::system("certificate-pdf");
+                let found = anpei_store::read::printable_certificate(store.connection(), &actor, &number, today())
+                    .await
+                    .map_err(|e| match e {
+                        anpei_store::StoreError::NotFound => anyhow::anyhow!("未找到证书 / no certificate numbered {number}"),
+                        other => other.into(),
+                    })?;
+                let url = anpei_web::qr::verify_url(Some(&public_url), None, &found.number);
+                let sheet = anpei_web::api::certificates::printable_sheet(found, url);
+                let pdf = anpei_formats::certificate_pdf::render(&sheet)?;
+                std::fs::write(&out, pdf)?;
+                println!("已写入 / written: {}", out.display());
+                Ok(ExitCode::SUCCESS)
             }
             Command::Archive { .. } | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
         }

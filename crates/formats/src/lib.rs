@@ -1,8 +1,10 @@
 //! File formats at the edge of Anpei: bytes ⇄ domain values or row errors, with no database
 //! and no async, so the web layer and the binary share one parser and one writer.
 //!
-//! Why a crate of its own: spreadsheet libraries are heavy and only the edges need them; the
-//! store and the domain stay free of them (`web → formats → domain`).
+//! Why a crate of its own: spreadsheet libraries and typst (the certificate PDF) are heavy
+//! and only the edges need them; the store and the domain stay free of them and build
+//! without them (`web → formats → domain`).
 
+pub mod certificate_pdf;
 pub mod roster;
 pub mod table;

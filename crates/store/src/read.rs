@@ -875,6 +875,89 @@ pub async fn verify_certificate(
     })
 }
 
+/// A certificate as printed for its holder (the certificate PDF): the holder's name in full
+/// and the day it was first issued, which a renewal does not change.
+#[derive(Debug, Clone)]
+pub struct PrintableCertificate {
+    pub holder_name: String,
+    pub number: String,
+    pub kind: anpei_domain::certificate::CertificateKind,
+    pub trade: Option<&'static anpei_domain::trade::Trade>,
+    pub issuer: String,
+    pub first_issued_on: NaiveDate,
+    /// Start of the current validity period (the last issue or renewal).
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub next_review_due: Option<NaiveDate>,
+    pub status: anpei_domain::certificate::CertificateStatus,
+}
+
+/// A certificate by number for whoever may read its holder's archive. Unknown numbers and
+/// holders out of the actor's scope are both `NotFound`, so guessing numbers reveals nothing.
+pub async fn printable_certificate(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    number: &str,
+    today: NaiveDate,
+) -> Result<PrintableCertificate, StoreError> {
+    use crate::entity::{certificate, certificate_number};
+    let number = number.trim().to_uppercase();
+    if number.is_empty() || number.len() > 40 {
+        return Err(StoreError::NotFound);
+    }
+    let entry = certificate_number::Entity::find_by_id(number)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let access = crate::access::person_read(db, actor, entry.person_id, today).await?;
+    let (row, holder) = certificate::Entity::find_by_id((access.person_id(), entry.certificate_id))
+        .find_also_related(person::Entity)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let holder = holder.ok_or(StoreError::NotFound)?;
+    // Renewal moves `issued_on`; the first state the ledger recorded keeps the original.
+    let key = crate::LedgerKey::Certificate {
+        person_id: row.person_id,
+        id: row.id,
+    }
+    .key_string();
+    let first_state = ledger_entry::Entity::find()
+        .filter(ledger_entry::Column::PersonId.eq(row.person_id))
+        .filter(ledger_entry::Column::EntityKey.eq(key))
+        .order_by_asc(ledger_entry::Column::Seq)
+        .one(db)
+        .await?
+        .and_then(|entry| entry.state);
+    let first_issued_on = first_state
+        .as_deref()
+        .and_then(|state| serde_json::from_str::<serde_json::Value>(state).ok())
+        .and_then(|state| {
+            state
+                .get("issued_on")
+                .and_then(|d| d.as_str())
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        })
+        .map_or(row.issued_on, |first| Ord::min(first, row.issued_on));
+    let value = certificate_value(&row)?;
+    let rules = crate::ops::certificates::rules_for(value.kind);
+    Ok(PrintableCertificate {
+        holder_name: holder.name,
+        number: row.number.clone(),
+        kind: value.kind,
+        trade: row
+            .trade_code
+            .as_deref()
+            .and_then(anpei_domain::trade::find_trade),
+        issuer: row.issuer.clone(),
+        first_issued_on,
+        issued_on: row.issued_on,
+        expires_on: row.expires_on,
+        next_review_due: value.next_review_due(&rules),
+        status: value.status(&rules, today, CERTIFICATE_WARN_DAYS),
+    })
+}
+
 /// Some certificate numbers, for benchmarks and smoke checks of public verification.
 pub async fn sample_certificate_numbers(
     db: &impl ConnectionTrait,

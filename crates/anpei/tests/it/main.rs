@@ -6,6 +6,7 @@
 //! Modules: `jurisdiction` (who may read and write what), `ledger` (writes are ledgered,
 //! tampering is caught, concurrent writers keep one chain), `ledger_scale` (verify at 30,000
 //! people), `bad_input` (refused requests write nothing), `archive` (signed exports),
+//! `certificate_pdf` (the printable certificate, read back with poppler and zbar),
 //! `masking`, `openapi`, `session`, `cli`, `properties`, `browser` (pages in headless
 //! Chromium).
 #![allow(
@@ -19,6 +20,7 @@
 mod archive;
 mod bad_input;
 mod browser;
+mod certificate_pdf;
 mod certificates;
 mod cli;
 mod compliance;

@@ -33,6 +33,7 @@ both_engines!(
                 "/api/v1/enterprises/{id}/employments/{person_id}/{employment_id}/end",
                 &["post"],
             ),
+            ("/api/v1/certificates/{number}/pdf", &["get"]),
             ("/api/v1/regions", &["get"]),
             ("/api/v1/ledger/public-key", &["get"]),
         ];

@@ -5,7 +5,7 @@ use anpei_domain::certificate::CertificateKind;
 use anpei_store::ops::certificates::{self, Lifecycle, NewCertificate};
 use anpei_store::{access, read};
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -17,12 +17,13 @@ use uuid::Uuid;
 use crate::auth::Authed;
 use crate::error::{Problem, WebError};
 use crate::extract::{Json, Path};
-use crate::{AppState, clock};
+use crate::{AppState, clock, qr};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(issue))
         .routes(routes!(lifecycle))
+        .routes(routes!(download_certificate_pdf))
 }
 
 /// Verification needs no session: served outside the session layers.
@@ -196,4 +197,99 @@ async fn lifecycle(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A PDF document, as bytes (for the OpenAPI description of the download).
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(
+    dead_code,
+    reason = "describes the response body; the handler sends raw bytes"
+)]
+pub struct PdfDocument(Vec<u8>);
+
+/// The certificate as a one-page A4 PDF in Chinese with the QR code of its verification link,
+/// for whoever may read the holder's archive (the holder, their employer, regulators in
+/// their jurisdiction); 404 for everyone else, as for an unknown number.
+#[utoipa::path(get, path = "/api/v1/certificates/{number}/pdf", tag = "certificates", params(("number" = String, Path)),
+    responses((status = 200, description = "The certificate (inline; file name: the number)", content_type = "application/pdf", body = PdfDocument),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn download_certificate_pdf(
+    State(state): State<AppState>,
+    authed: Authed,
+    headers: HeaderMap,
+    Path(number): Path<String>,
+) -> Result<Response, WebError> {
+    certificate_pdf(&state, &authed, &headers, &number).await
+}
+
+/// One response for the API route and the archive page's link (`/certificates/{number}/pdf`).
+pub async fn certificate_pdf(
+    state: &AppState,
+    authed: &Authed,
+    headers: &HeaderMap,
+    number: &str,
+) -> Result<Response, WebError> {
+    let found = read::printable_certificate(
+        state.store.connection(),
+        &authed.actor,
+        number,
+        clock::today(),
+    )
+    .await?;
+    let url = qr::verify_url(
+        state.config.public_url.as_deref(),
+        headers.get(header::HOST).and_then(|h| h.to_str().ok()),
+        &found.number,
+    );
+    let sheet = printable_sheet(found, url);
+    let missing = anpei_formats::certificate_pdf::missing_characters(&sheet).len();
+    if missing > 0 {
+        // The count only: the characters may be part of a name.
+        tracing::warn!(
+            number = %sheet.number,
+            missing,
+            "certificate PDF: characters outside the embedded font print as boxes"
+        );
+    }
+    let filename = format!("{}.pdf", sheet.number);
+    // Layout is CPU work (tens of milliseconds): keep it off the async workers.
+    let bytes = tokio::task::spawn_blocking(move || anpei_formats::certificate_pdf::render(&sheet))
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{filename}\""),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// What the certificate PDF prints: the certificate as read for its holder, and the public
+/// verification URL for the QR code (`qr::verify_url`). Shared with `anpei certificate pdf`.
+pub fn printable_sheet(
+    found: read::PrintableCertificate,
+    verification_url: String,
+) -> anpei_formats::certificate_pdf::CertificateSheet {
+    anpei_formats::certificate_pdf::CertificateSheet {
+        holder_name: found.holder_name,
+        number: found.number,
+        kind: found.kind,
+        trade: found.trade,
+        issuer: found.issuer,
+        first_issued_on: found.first_issued_on,
+        valid_from: found.issued_on,
+        valid_until: found.expires_on,
+        next_review_due: found.next_review_due,
+        status: found.status,
+        verification_url,
+    }
 }

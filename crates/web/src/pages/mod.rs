@@ -5,6 +5,7 @@
 //! them into an HTML page (or a redirect to sign-in) for browsers.
 
 mod account;
+mod certificates;
 pub mod compliance;
 mod dashboard;
 mod enterprise_ledgers;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(home::router())
         .merge(login::router())
         .merge(persons::router())
+        .merge(certificates::router())
         .merge(enterprises::router())
         .merge(enterprise_ledgers::router())
         .merge(roster::router())

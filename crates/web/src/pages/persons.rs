@@ -227,6 +227,7 @@ struct JobRow {
 struct CertRow {
     number: String,
     verify_href: String,
+    pdf_href: String,
     kind: &'static str,
     trade: String,
     issuer: String,
@@ -426,6 +427,7 @@ async fn archive_view(
             let (status, tone) = super::verify::status_badge(t, c.status);
             CertRow {
                 verify_href: format!("/verify/{}", c.number),
+                pdf_href: format!("/certificates/{}/pdf", c.number),
                 kind: t.pick(c.kind.name_zh(), c.kind.name_en()),
                 trade: c
                     .trade
