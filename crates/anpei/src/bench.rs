@@ -369,3 +369,174 @@ pub async fn import(
     );
     Ok(())
 }
+
+/// One HTTP/1.1 request on a fresh loopback connection, read to the end: status line,
+/// headers and body.
+async fn http(
+    addr: std::net::SocketAddr,
+    request: String,
+) -> anyhow::Result<(String, String, Vec<u8>)> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    stream.write_all(request.as_bytes()).await?;
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await?;
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| anyhow::anyhow!("no HTTP head in the answer"))?;
+    let head = String::from_utf8_lossy(&answer[..end]).to_string();
+    let status = head.lines().next().unwrap_or("").to_owned();
+    Ok((status, head, answer[end + 4..].to_vec()))
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or(0.0)
+}
+
+/// The compliance engine at scale (issue 3), against an existing database (the demo):
+/// - full evaluation of every rule for everyone into the verdict table, beside the naive
+///   baseline of per-person queries (measured on `baseline` people, extrapolated);
+/// - the province's dashboard page over real HTTP, beside evaluating everyone on request
+///   (what the page did before the verdict table);
+/// - the verdict update after one fact changes (refresh of one person inside a write
+///   transaction, rolled back), beside re-evaluating that person's enterprise from its facts.
+pub async fn compliance(
+    store: &Store,
+    baseline: u64,
+    requests: u64,
+    updates: u64,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use anpei_domain::rules::evaluate_person;
+    use anpei_store::{compliance, verdicts};
+
+    println!("machine: {}", machine());
+    println!("backend: {:?}", store.backend());
+    let db = store.connection();
+
+    // 1. Full evaluation.
+    let started = Instant::now();
+    let report = verdicts::rebuild(store, today, crate::now(), &|_, _| {}).await?;
+    let full = started.elapsed().as_secs_f64();
+    println!(
+        "full evaluation: {} people, {} rows, {} enterprises in {full:.1} s",
+        report.people, report.rows, report.enterprises
+    );
+
+    let sample = verdicts::sample(db, baseline.max(updates)).await?;
+
+    // Baseline: one person at a time, each with their own queries.
+    let started = Instant::now();
+    let mut naive = 0u64;
+    for (person, _) in sample.iter().take(baseline as usize) {
+        let facts = compliance::person_facts(db, &[*person]).await?;
+        if let Some(f) = facts.get(person) {
+            std::hint::black_box(evaluate_person(f, compliance::rule_set(), today));
+        }
+        naive += 1;
+    }
+    let naive_rate = naive as f64 / started.elapsed().as_secs_f64();
+    let naive_full = report.people as f64 / naive_rate;
+
+    // 2. The province's dashboard over HTTP.
+    let app = anpei_web::app(store.clone(), anpei_web::WebConfig::default());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move { anpei_web::serve(listener, app).await });
+    let body = format!(
+        "{{\"username\":\"province\",\"password\":\"{}\"}}",
+        demo::DEMO_PASSWORD
+    );
+    let (status, head, _) = http(
+        addr,
+        format!(
+            "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
+    .await?;
+    if !status.contains(" 200") {
+        anyhow::bail!("signing in as the demo province failed: {status}");
+    }
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase().starts_with("set-cookie:").then(|| {
+                l["set-cookie:".len()..]
+                    .trim()
+                    .split(';')
+                    .next()
+                    .unwrap_or("")
+                    .to_owned()
+            })
+        })
+        .ok_or_else(|| anyhow::anyhow!("no session cookie"))?;
+    let mut page_times = Vec::new();
+    let mut page_bytes = 0;
+    for _ in 0..requests.max(1) {
+        let sent = Instant::now();
+        let (status, _, body) = http(
+            addr,
+            format!("GET /dashboard HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"),
+        )
+        .await?;
+        page_times.push(sent.elapsed().as_secs_f64() * 1000.0);
+        if !status.contains(" 200") {
+            anyhow::bail!("the dashboard answered {status}");
+        }
+        page_bytes = body.len();
+    }
+    page_times.sort_by(f64::total_cmp);
+
+    // Baseline: everyone evaluated on request, facts read in batches (the page before).
+    let started = Instant::now();
+    std::hint::black_box(verdicts::evaluate_everyone(db, today).await?);
+    let on_request = started.elapsed().as_secs_f64();
+
+    // 3. One fact changes: refresh one person's verdicts in a write transaction.
+    let actor = Actor::system("bench");
+    let mut refresh_times = Vec::new();
+    let mut enterprise_times = Vec::new();
+    for (person, enterprise) in sample.iter().take(updates as usize) {
+        let tx = store.write(&actor, crate::now()).await?;
+        let started = Instant::now();
+        verdicts::refresh(tx.conn(), &[*person], today).await?;
+        refresh_times.push(started.elapsed().as_secs_f64() * 1000.0);
+        drop(tx); // rolled back: the database is left as it was
+        let staff = access::enterprise_staff_read(db, &actor, *enterprise).await?;
+        let started = Instant::now();
+        std::hint::black_box(compliance::enterprise(db, staff, today).await?);
+        enterprise_times.push(started.elapsed().as_secs_f64() * 1000.0);
+    }
+    refresh_times.sort_by(f64::total_cmp);
+    enterprise_times.sort_by(f64::total_cmp);
+
+    println!();
+    println!("| measurement | value | baseline, same run |");
+    println!("|---|---|---|");
+    println!(
+        "| full evaluation of all rules for {} people (verdict table rebuilt, snapshot taken) | {full:.1} s ({:.0} people/s) | per-person queries: {naive_rate:.0} people/s over {naive} people → {naive_full:.0} s for all |",
+        report.people,
+        report.people as f64 / full
+    );
+    println!(
+        "| province dashboard page over HTTP ({} requests, {} KB) | p50 {:.0} ms, p99 {:.0} ms | evaluating everyone on request: {on_request:.1} s |",
+        page_times.len(),
+        page_bytes / 1024,
+        percentile(&page_times, 0.5),
+        percentile(&page_times, 0.99)
+    );
+    println!(
+        "| verdicts after one fact changes ({} people, in the write transaction) | p50 {:.2} ms, p99 {:.2} ms | re-evaluating the person's enterprise: p50 {:.1} ms, p99 {:.1} ms |",
+        refresh_times.len(),
+        percentile(&refresh_times, 0.5),
+        percentile(&refresh_times, 0.99),
+        percentile(&enterprise_times, 0.5),
+        percentile(&enterprise_times, 0.99)
+    );
+    Ok(())
+}

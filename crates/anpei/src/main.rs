@@ -147,6 +147,20 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2_000)]
         baseline: u64,
     },
+    /// The compliance engine on an existing database (e.g. the demo): full evaluation,
+    /// the province dashboard over HTTP and the verdict update after one fact changes, each
+    /// beside its naive baseline.
+    Compliance {
+        /// People evaluated one at a time for the per-person baseline.
+        #[arg(long, default_value_t = 20_000)]
+        baseline: u64,
+        /// Dashboard requests.
+        #[arg(long, default_value_t = 30)]
+        requests: u64,
+        /// One-person updates timed.
+        #[arg(long, default_value_t = 200)]
+        updates: u64,
+    },
     /// Public certificate verification over real HTTP on loopback (against an existing
     /// database, e.g. the demo), beside the same lookups in process.
     Verify {
@@ -290,6 +304,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     anyhow::bail!("bench needs an empty database: pass a fresh --data-dir or --database");
                 }
                 bench::import(&store, rows, baseline, today()).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench { command: BenchCommand::Compliance { baseline, requests, updates } } => {
+                let store = Store::open(&config.store).await?;
+                bench::compliance(&store, baseline, requests, updates, today()).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Bench { command: BenchCommand::Verify { connections, seconds } } => {

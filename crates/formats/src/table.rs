@@ -86,23 +86,37 @@ mod tests {
         let report = Report {
             sheet: "合规指标 [2026]".to_owned(),
             title: "黑龙江省 · 2026-11-29".to_owned(),
-            headers: vec!["地区".to_owned(), "在岗人数".to_owned(), "持证率".to_owned()],
+            headers: vec![
+                "地区".to_owned(),
+                "在岗人数".to_owned(),
+                "持证率".to_owned(),
+            ],
             rows: vec![
                 vec![
                     Cell::Text("哈尔滨市".to_owned()),
                     Cell::Int(1200),
                     Cell::Percent(Some(0.953)),
                 ],
-                vec![Cell::Text("鹤岗市".to_owned()), Cell::Int(0), Cell::Percent(None)],
+                vec![
+                    Cell::Text("鹤岗市".to_owned()),
+                    Cell::Int(0),
+                    Cell::Percent(None),
+                ],
             ],
         };
         let bytes = write_xlsx(&report).expect("writes");
         let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("opens");
         assert_eq!(book.sheet_names(), vec!["合规指标 2026".to_owned()]);
         let range = book.worksheet_range("合规指标 2026").expect("sheet");
-        assert_eq!(range.get((0, 0)), Some(&Data::String("黑龙江省 · 2026-11-29".to_owned())));
+        assert_eq!(
+            range.get((0, 0)),
+            Some(&Data::String("黑龙江省 · 2026-11-29".to_owned()))
+        );
         assert_eq!(range.get((1, 2)), Some(&Data::String("持证率".to_owned())));
-        assert_eq!(range.get((2, 0)), Some(&Data::String("哈尔滨市".to_owned())));
+        assert_eq!(
+            range.get((2, 0)),
+            Some(&Data::String("哈尔滨市".to_owned()))
+        );
         assert_eq!(range.get((2, 1)), Some(&Data::Float(1200.0)));
         assert_eq!(range.get((2, 2)), Some(&Data::Float(0.953)));
         assert!(matches!(range.get((3, 2)), None | Some(Data::Empty)));

@@ -3,11 +3,10 @@
 //! broken — with the reason and the evidence.
 //!
 //! The rules themselves are pure functions in `anpei_domain::rules`; this module only loads
-//! facts (employment, education, certificates, training and assessments today;
-//! apprenticeships, off-post periods and process changes join as their ledgers arrive) in a
-//! fixed number of queries for any number of people, and runs them. Until those ledgers
-//! exist, the rules that need them find no record — which is what a regulator would find
-//! too.
+//! facts (employment, education, certificates, training, assessments, and through
+//! `ledger_facts` apprenticeships, time off post and process changes) in a fixed number of
+//! queries for any number of people, and runs them. Figures (KPIs) come from the verdict
+//! table (`crate::verdicts`), which every write keeps current.
 
 use std::collections::HashMap;
 

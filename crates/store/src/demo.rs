@@ -392,7 +392,7 @@ pub async fn generate(
     while done < spec.people {
         let batch = BATCH.min(spec.people - done);
         let mut tx = store.write(&actor, now).await?;
-    tx.defer_verdicts();
+        tx.defer_verdicts();
         let at = tx.at();
         let mut persons = Vec::with_capacity(batch as usize);
         let mut identities = Vec::with_capacity(batch as usize);

@@ -404,7 +404,9 @@ async fn insert_rows(db: &impl ConnectionTrait, rows: &[Row]) -> Result<(), Stor
             .into_table("person_verdicts")
             .columns(columns.clone());
         for row in chunk {
-            insert.values(row.values()).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+            insert
+                .values(row.values())
+                .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
         }
         db.execute(&insert).await?;
     }
@@ -513,7 +515,9 @@ async fn upsert_counts(
         for (id, counts) in chunk {
             let mut values: Vec<SimpleExpr> = vec![(**id).into()];
             values.extend(counts.0.iter().map(|value| (*value).into()));
-            insert.values(values).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+            insert
+                .values(values)
+                .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
         }
         db.execute(&insert).await?;
     }
@@ -679,7 +683,9 @@ async fn snapshot(db: &impl ConnectionTrait, today: NaiveDate) -> Result<(), Sto
             let counts = read_counts(row, "")?;
             let mut values: Vec<SimpleExpr> = vec![today.into(), region.into(), industry.into()];
             values.extend(counts.0.iter().map(|value| (*value).into()));
-            insert.values(values).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+            insert
+                .values(values)
+                .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
         }
         db.execute(&insert).await?;
     }
@@ -961,6 +967,55 @@ pub async fn people(
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
     Ok((total, listed))
+}
+
+/// About `n` people who count at an enterprise, spread evenly over the table, with their
+/// enterprise (for benchmarks).
+pub async fn sample(db: &impl ConnectionTrait, n: u64) -> Result<Vec<(Uuid, Uuid)>, StoreError> {
+    let mut select = Query::select();
+    select
+        .columns(["person_id", "enterprise_id"])
+        .from("person_verdicts")
+        .and_where(Expr::col("enterprise_id").is_not_null());
+    let rows = db.query_all(&select).await?;
+    let every = Ord::max(
+        rows.len() / usize::try_from(Ord::max(n, 1)).unwrap_or(usize::MAX),
+        1,
+    );
+    rows.iter()
+        .step_by(every)
+        .map(|row| {
+            Ok((
+                row.try_get("", "person_id")?,
+                row.try_get("", "enterprise_id")?,
+            ))
+        })
+        .collect()
+}
+
+/// The "4 个 100%" of everyone, evaluated from the facts now without the verdict table —
+/// what the dashboard did on each request before it (the benchmark's baseline).
+pub async fn evaluate_everyone(
+    db: &impl ConnectionTrait,
+    today: NaiveDate,
+) -> Result<Kpis, StoreError> {
+    let mut select = Query::select();
+    select.column(person::Column::Id).from(person::Entity);
+    let ids: Vec<Uuid> = db
+        .query_all(&select)
+        .await?
+        .iter()
+        .map(|row| row.try_get("", "id"))
+        .collect::<Result<_, _>>()?;
+    let mut kpis = Kpis::default();
+    for chunk in ids.chunks(REBUILD_BATCH) {
+        let facts = person_facts(db, chunk).await?;
+        for facts in facts.values() {
+            let findings = anpei_domain::rules::evaluate_person(facts, rule_set(), today);
+            kpis = kpis + Kpis::from_people(std::iter::once(findings.as_slice()));
+        }
+    }
+    Ok(kpis)
 }
 
 /// One enterprise's counters (zero when nobody counts there).

@@ -35,3 +35,4 @@ mod properties;
 mod roster;
 mod session;
 mod support;
+mod verdicts;

@@ -9,7 +9,7 @@ use reqwest::{Client, StatusCode};
 
 use crate::support::{anpei, fresh_id_number, get_ok, ledger_verify};
 
-const HEADER: &str = "姓名,身份证号,手机号,文化程度,用工形式,岗位,入职日期,离职日期,特种作业类别,班组长,重点岗位,主要负责人,安全生产管理人员";
+pub(crate) const HEADER: &str = "姓名,身份证号,手机号,文化程度,用工形式,岗位,入职日期,离职日期,特种作业类别,班组长,重点岗位,主要负责人,安全生产管理人员";
 
 /// A roster of `count` new people, ID numbers from `fresh_id_number(first..)`.
 fn roster_csv(first: u16, count: u16) -> String {
@@ -35,7 +35,12 @@ fn roster_csv(first: u16, count: u16) -> String {
 }
 
 /// Posts `body` as the `file` field of a multipart form, the way the page's form does.
-async fn upload(app: &TestApp, client: &Client, file_name: &str, body: &str) -> reqwest::Response {
+pub(crate) async fn upload(
+    app: &TestApp,
+    client: &Client,
+    file_name: &str,
+    body: &str,
+) -> reqwest::Response {
     let boundary = "----anpei-roster-test";
     let payload = format!(
         "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n--{boundary}--\r\n"

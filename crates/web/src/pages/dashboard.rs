@@ -46,28 +46,28 @@ const LINES_PER_PAGE: u64 = 50;
 const PEOPLE_PER_PAGE: u64 = 50;
 
 #[derive(Deserialize, Default, Clone)]
-struct DashboardQuery {
+pub(crate) struct DashboardQuery {
     #[serde(default)]
-    city: String,
+    pub(crate) city: String,
     #[serde(default)]
-    county: String,
+    pub(crate) county: String,
     #[serde(default)]
-    industry: String,
+    pub(crate) industry: String,
     /// city, county, industry or enterprise.
     #[serde(default)]
-    by: String,
+    pub(crate) by: String,
     /// name, people, violations, due30 or a rule code.
     #[serde(default)]
-    sort: String,
+    pub(crate) sort: String,
     /// asc or desc.
     #[serde(default)]
-    dir: String,
-    page: Option<u64>,
+    pub(crate) dir: String,
+    pub(crate) page: Option<u64>,
 }
 
 /// Where the regulator looks, checked against their jurisdiction.
-struct Place {
-    area: Area,
+pub(crate) struct Place {
+    pub(crate) area: Area,
     /// Breadcrumbs: (label, href), the last one is the current place.
     crumbs: Vec<(String, String)>,
     label: String,
@@ -87,7 +87,7 @@ fn industry_name(t: Tr, code: &str) -> String {
 
 /// The area the query names, within the actor's jurisdiction; regions outside it are
 /// refused as not found, so that nothing is learnt about them.
-fn place(t: Tr, actor: &Actor, q: &DashboardQuery) -> Result<Place, WebError> {
+pub(crate) fn place(t: Tr, actor: &Actor, q: &DashboardQuery) -> Result<Place, WebError> {
     let own_city = match &actor.scope {
         Scope::City(city) => Some(city.clone()),
         Scope::Province | Scope::System => None,
@@ -184,7 +184,7 @@ fn people_href(area: &Area, extra: &[(&'static str, String)]) -> String {
 }
 
 /// The breakdowns that make sense at this level, the default first.
-fn groupings(area: &Area) -> Vec<Grouping> {
+pub(crate) fn groupings(area: &Area) -> Vec<Grouping> {
     if area.county.is_some() {
         vec![Grouping::Enterprise, Grouping::Industry]
     } else if area.city.is_some() {
@@ -194,7 +194,7 @@ fn groupings(area: &Area) -> Vec<Grouping> {
     }
 }
 
-fn grouping_code(grouping: Grouping) -> &'static str {
+pub(crate) fn grouping_code(grouping: Grouping) -> &'static str {
     match grouping {
         Grouping::City => "city",
         Grouping::County => "county",
@@ -399,7 +399,10 @@ fn target_tiles(t: Tr, area: &Area, shares: &EnterpriseShares) -> Vec<Tile> {
         Tile {
             id: "target-staff-certified".to_owned(),
             label: t
-                .pick("从业人员持职业资格或技能等级证书比例", "Staff with vocational certificates")
+                .pick(
+                    "从业人员持职业资格或技能等级证书比例",
+                    "Staff with vocational certificates",
+                )
                 .to_owned(),
             value: percent(&q.staff),
             detail: if t.is_en() {
@@ -421,7 +424,10 @@ fn target_tiles(t: Tr, area: &Area, shares: &EnterpriseShares) -> Vec<Tile> {
         Tile {
             id: "target-key-positions".to_owned(),
             label: t
-                .pick("重点岗位职工完成技能晋级培训比例", "Key-position staff promoted")
+                .pick(
+                    "重点岗位职工完成技能晋级培训比例",
+                    "Key-position staff promoted",
+                )
                 .to_owned(),
             value: percent(&shares.key_position_promoted),
             detail: if t.is_en() {
@@ -451,7 +457,9 @@ fn watch_tiles(t: Tr, area: &Area, counts: &Counts) -> Vec<Tile> {
     let mut tiles = vec![
         Tile {
             id: "watch-violations".to_owned(),
-            label: t.pick("存在违规的人员", "People with a violation").to_owned(),
+            label: t
+                .pick("存在违规的人员", "People with a violation")
+                .to_owned(),
             value: violations.to_string(),
             detail: t.pick("任一规则不合规", "Any rule broken").to_owned(),
             href: people_href(area, &[("worst", "violation".to_owned())]),
@@ -461,7 +469,12 @@ fn watch_tiles(t: Tr, area: &Area, counts: &Counts) -> Vec<Tile> {
             id: "watch-due-soon".to_owned(),
             label: t.pick("即将到期的人员", "People due soon").to_owned(),
             value: due_soon.to_string(),
-            detail: t.pick("无违规，但有事项临近期限", "No violation, something due soon").to_owned(),
+            detail: t
+                .pick(
+                    "无违规，但有事项临近期限",
+                    "No violation, something due soon",
+                )
+                .to_owned(),
             href: people_href(area, &[("worst", "due_soon".to_owned())]),
             tone: if due_soon > 0 { "warn" } else { "ok" },
         },
@@ -476,7 +489,10 @@ fn watch_tiles(t: Tr, area: &Area, counts: &Counts) -> Vec<Tile> {
             },
             value: count.to_string(),
             detail: t
-                .pick("复审、换证、考核、培训等", "Reviews, renewals, assessments, training")
+                .pick(
+                    "复审、换证、考核、培训等",
+                    "Reviews, renewals, assessments, training",
+                )
                 .to_owned(),
             href: people_href(area, &[("due", days.to_string())]),
             tone: "",
@@ -599,7 +615,12 @@ fn sort_lines(lines: &mut [Line], sort: &str, descending: bool) {
     });
 }
 
-fn trend(t: Tr, points: &[(chrono::NaiveDate, Counts)], today: chrono::NaiveDate, live: &Counts) -> Option<Trend> {
+fn trend(
+    t: Tr,
+    points: &[(chrono::NaiveDate, Counts)],
+    today: chrono::NaiveDate,
+    live: &Counts,
+) -> Option<Trend> {
     let mut points: Vec<(chrono::NaiveDate, Kpis)> = points
         .iter()
         .filter(|(on, _)| *on < today)
@@ -645,8 +666,14 @@ fn trend(t: Tr, points: &[(chrono::NaiveDate, Counts)], today: chrono::NaiveDate
         .collect();
     Some(Trend {
         series,
-        first: points.first().map(|(on, _)| on.to_string()).unwrap_or_default(),
-        last: points.last().map(|(on, _)| on.to_string()).unwrap_or_default(),
+        first: points
+            .first()
+            .map(|(on, _)| on.to_string())
+            .unwrap_or_default(),
+        last: points
+            .last()
+            .map(|(on, _)| on.to_string())
+            .unwrap_or_default(),
         rows,
     })
 }
@@ -719,14 +746,30 @@ async fn page(
     let sort_columns: [(&str, &'static str); 8] = [
         ("name", column_label(t, grouping)),
         ("people", t.pick("在岗人数", "People")),
-        (RULES[0].code(), t.pick("在岗员工培训考核合格", "In-post assessed")),
-        (RULES[1].code(), t.pick("新招录人员培训合格", "New hires trained")),
-        (RULES[2].code(), t.pick("班组长技能提升培训", "Team leaders trained")),
-        (RULES[3].code(), t.pick("特种作业人员持证上岗", "Special ops certified")),
+        (
+            RULES[0].code(),
+            t.pick("在岗员工培训考核合格", "In-post assessed"),
+        ),
+        (
+            RULES[1].code(),
+            t.pick("新招录人员培训合格", "New hires trained"),
+        ),
+        (
+            RULES[2].code(),
+            t.pick("班组长技能提升培训", "Team leaders trained"),
+        ),
+        (
+            RULES[3].code(),
+            t.pick("特种作业人员持证上岗", "Special ops certified"),
+        ),
         ("violations", t.pick("违规人数", "Violations")),
         ("due30", t.pick("30 天内到期", "Due in 30 days")),
     ];
-    let current_sort = if q.sort.is_empty() { "name" } else { q.sort.as_str() };
+    let current_sort = if q.sort.is_empty() {
+        "name"
+    } else {
+        q.sort.as_str()
+    };
     let descending = match q.dir.as_str() {
         "desc" => true,
         "asc" => false,
@@ -892,8 +935,8 @@ async fn export(
         headers,
         rows,
     };
-    let bytes = anpei_formats::table::write_xlsx(&report)
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let bytes =
+        anpei_formats::table::write_xlsx(&report).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
         [
             (
@@ -911,31 +954,31 @@ async fn export(
 }
 
 #[derive(Deserialize, Default, Clone)]
-struct PeopleQuery {
+pub(crate) struct PeopleQuery {
     #[serde(default)]
-    city: String,
+    pub(crate) city: String,
     #[serde(default)]
-    county: String,
+    pub(crate) county: String,
     #[serde(default)]
-    industry: String,
+    pub(crate) industry: String,
     #[serde(default)]
-    enterprise: String,
+    pub(crate) enterprise: String,
     /// A person rule: people it finds due soon or in violation (violations only with
     /// `verdict=violation`).
     #[serde(default)]
-    rule: String,
+    pub(crate) rule: String,
     #[serde(default)]
-    verdict: String,
+    pub(crate) verdict: String,
     /// violation or due_soon: by the person's worst verdict.
     #[serde(default)]
-    worst: String,
+    pub(crate) worst: String,
     /// team_leader, certified or key_position: who is missing from a target's share.
     #[serde(default)]
-    lack: String,
+    pub(crate) lack: String,
     /// 30, 60 or 90: something due within that many days.
     #[serde(default)]
-    due: String,
-    page: Option<u64>,
+    pub(crate) due: String,
+    pub(crate) page: Option<u64>,
 }
 
 struct PersonLine {
@@ -962,7 +1005,7 @@ struct PeoplePage {
     horizons: Vec<Choice>,
 }
 
-fn wanted(q: &PeopleQuery) -> Result<(Wanted, Option<RuleId>), WebError> {
+pub(crate) fn wanted(q: &PeopleQuery) -> Result<(Wanted, Option<RuleId>), WebError> {
     if let Some(rule) = RuleId::parse(&q.rule) {
         let verdict = Verdict::parse(&q.verdict).unwrap_or(Verdict::Violation);
         return match rule {
@@ -1034,7 +1077,13 @@ fn wanted_title(t: Tr, wanted: Wanted) -> (String, String) {
     }
 }
 
-fn reasons(t: Tr, findings: &[Finding], rule: Option<RuleId>, wanted: Wanted, today: chrono::NaiveDate) -> Vec<String> {
+fn reasons(
+    t: Tr,
+    findings: &[Finding],
+    rule: Option<RuleId>,
+    wanted: Wanted,
+    today: chrono::NaiveDate,
+) -> Vec<String> {
     let text = |f: &Finding| {
         if t.is_en() {
             f.reason_en.clone()

@@ -7,7 +7,7 @@
 mod account;
 mod certificates;
 pub mod compliance;
-mod dashboard;
+pub(crate) mod dashboard;
 mod enterprise_ledgers;
 mod enterprises;
 mod home;
