@@ -211,37 +211,65 @@ both_engines!(
         let driver = start_driver().await;
         let client = browser(&driver, 375).await;
         sign_in(&client, &app, "enterprise").await;
-        let pages = [
+        let e = app.demo.enterprise_id;
+        let mut pages = vec![
             "/".to_owned(),
-            format!("/enterprises/{}", app.demo.enterprise_id),
+            format!("/enterprises/{e}"),
             format!("/persons/{}", app.demo.worker_id),
             "/persons".to_owned(),
             "/account/password".to_owned(),
         ];
-        for page in pages {
-            client.goto(&app.url(&page)).await.unwrap();
-            client
-                .wait()
-                .for_element(Locator::Css("main h1"))
-                .await
-                .unwrap();
-            let widths = client
-                .execute(
-                    "return [document.documentElement.scrollWidth, window.innerWidth];",
-                    vec![],
-                )
-                .await
-                .unwrap();
-            let scroll = widths[0].as_u64().unwrap();
-            let inner = widths[1].as_u64().unwrap();
-            assert!(
-                scroll <= inner,
-                "{page}: content is {scroll}px wide in a {inner}px window"
-            );
+        for tab in [
+            "apprenticeships",
+            "off-post",
+            "process-changes",
+            "training-plan",
+            "training-capacity",
+            "skill-promotions",
+        ] {
+            pages.push(format!("/enterprises/{e}/ledgers/{tab}"));
         }
+        fits(&client, &app, &pages).await;
+
+        // The regulator's dashboard and the lists behind its figures.
+        client.delete_all_cookies().await.unwrap();
+        sign_in(&client, &app, "province").await;
+        let pages = [
+            "/dashboard".to_owned(),
+            "/dashboard?city=230100&by=county".to_owned(),
+            "/dashboard?by=industry".to_owned(),
+            "/dashboard/people?due=90".to_owned(),
+            "/dashboard/people?city=230100&rule=special_ops_certified".to_owned(),
+        ];
+        fits(&client, &app, &pages).await;
         client.close().await.unwrap();
     }
 );
+
+/// Opens each page and checks that nothing is wider than the window.
+async fn fits(client: &Client, app: &TestApp, pages: &[String]) {
+    for page in pages {
+        client.goto(&app.url(page)).await.unwrap();
+        client
+            .wait()
+            .for_element(Locator::Css("main h1"))
+            .await
+            .unwrap();
+        let widths = client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let scroll = widths[0].as_u64().unwrap();
+        let inner = widths[1].as_u64().unwrap();
+        assert!(
+            scroll <= inner,
+            "{page}: content is {scroll}px wide in a {inner}px window"
+        );
+    }
+}
 
 both_engines!(
     a_bad_hire_form_keeps_what_was_typed_and_says_why,
