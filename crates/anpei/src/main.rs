@@ -67,6 +67,10 @@ enum Command {
         /// Random seed; the same seed, size and date give the same province.
         #[arg(long, default_value_t = 2020)]
         seed: u64,
+        /// Months of trend to evaluate back from the facts (one snapshot on the 1st of
+        /// each); 0 for none.
+        #[arg(long, default_value_t = 6)]
+        trend_months: u32,
     },
     /// The traceability ledger.
     Ledger {
@@ -251,7 +255,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let store = Store::open(&config.store).await?;
                 if !no_demo && demo::is_empty(&store).await? {
                     println!("首次启动：生成演示省份数据 / first start: generating the demo province");
-                    generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }).await?;
+                    generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6).await?;
                 }
                 anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
                 let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, public_url, ..Default::default() });
@@ -270,12 +274,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("数据库已是最新 / database is up to date");
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Demo { people, seed } => {
+            Command::Demo { people, seed, trend_months } => {
                 let store = Store::open(&config.store).await?;
                 if !demo::is_empty(&store).await? {
                     anyhow::bail!("the database already has data; the demo is generated into an empty database");
                 }
-                generate_demo(&store, DemoSpec { people, seed }).await?;
+                generate_demo(&store, DemoSpec { people, seed }, trend_months).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Ledger { command: LedgerCommand::Verify } => {
@@ -445,7 +449,7 @@ async fn evaluate_all(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn generate_demo(store: &Store, spec: DemoSpec) -> anyhow::Result<()> {
+async fn generate_demo(store: &Store, spec: DemoSpec, trend_months: u32) -> anyhow::Result<()> {
     let started = Instant::now();
     let bar = progress_bar(spec.people, "生成人员 people");
     let plain = !std::io::stderr().is_terminal();
@@ -458,6 +462,22 @@ async fn generate_demo(store: &Store, spec: DemoSpec) -> anyhow::Result<()> {
     .await?;
     bar.finish_and_clear();
     evaluate_all(store).await?;
+    if trend_months > 0 {
+        let today = today();
+        use chrono::Datelike;
+        let days: Vec<chrono::NaiveDate> = (1..=trend_months)
+            .rev()
+            .filter_map(|back| {
+                today
+                    .checked_sub_months(chrono::Months::new(back))
+                    .and_then(|d| d.with_day(1))
+            })
+            .collect();
+        let bar = progress_bar(days.len() as u64, "历史趋势 trend");
+        anpei_store::verdicts::backfill(store, &days, now(), &|done, _| bar.set_position(done))
+            .await?;
+        bar.finish_and_clear();
+    }
     println!(
         "演示数据已生成 / demo generated: {} enterprises, {} institutions, {} people, {} employments, {} certificates, {} ledger entries in {:.1} s",
         report.enterprises,

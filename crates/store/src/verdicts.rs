@@ -556,21 +556,7 @@ pub async fn rebuild(
     let (mut done, mut rows_written) = (0u64, 0u64);
     progress(0, total);
     loop {
-        let mut select = Query::select();
-        select
-            .column(person::Column::Id)
-            .from(person::Entity)
-            .order_by(person::Column::Id, Order::Asc)
-            .limit(REBUILD_BATCH as u64);
-        if let Some(after) = after {
-            select.and_where(Expr::col(person::Column::Id).gt(after));
-        }
-        let ids: Vec<Uuid> = db
-            .query_all(&select)
-            .await?
-            .iter()
-            .map(|row| row.try_get("", "id"))
-            .collect::<Result<_, _>>()?;
+        let ids = next_people(db, after).await?;
         let Some(last) = ids.last() else { break };
         after = Some(*last);
         let facts = person_facts(db, &ids).await?;
@@ -594,7 +580,7 @@ pub async fn rebuild(
     db.execute(&Query::delete().from_table("enterprise_kpis").to_owned())
         .await?;
     upsert_counts(db, &sums).await?;
-    snapshot(db, today).await?;
+    snapshot(db, today, &sums).await?;
     let mut run = Query::insert();
     run.into_table("verdict_runs")
         .columns([
@@ -649,39 +635,69 @@ fn sum_columns(select: &mut SelectStatement, table: &str) {
     }
 }
 
-/// Writes today's sums per county and industry into `kpi_snapshots` (replacing today's).
-async fn snapshot(db: &impl ConnectionTrait, today: NaiveDate) -> Result<(), StoreError> {
+/// The next batch of person ids after `after`, in id order.
+async fn next_people(
+    db: &impl ConnectionTrait,
+    after: Option<Uuid>,
+) -> Result<Vec<Uuid>, StoreError> {
     let mut select = Query::select();
     select
-        .column((enterprise::Entity, enterprise::Column::RegionCode))
-        .column((enterprise::Entity, enterprise::Column::Industry))
-        .from(Alias::new("enterprise_kpis"))
-        .inner_join(
-            enterprise::Entity,
-            Expr::col((enterprise::Entity, enterprise::Column::Id))
-                .equals((Alias::new("enterprise_kpis"), Alias::new("enterprise_id"))),
-        )
-        .group_by_col((enterprise::Entity, enterprise::Column::RegionCode))
-        .group_by_col((enterprise::Entity, enterprise::Column::Industry));
-    sum_columns(&mut select, "enterprise_kpis");
-    let rows = db.query_all(&select).await?;
+        .column(person::Column::Id)
+        .from(person::Entity)
+        .order_by(person::Column::Id, Order::Asc)
+        .limit(REBUILD_BATCH as u64);
+    if let Some(after) = after {
+        select.and_where(Expr::col(person::Column::Id).gt(after));
+    }
+    db.query_all(&select)
+        .await?
+        .iter()
+        .map(|row| row.try_get("", "id").map_err(StoreError::from))
+        .collect()
+}
+
+/// Writes the sums of `on` per county and industry into `kpi_snapshots` (replacing that
+/// day's).
+async fn snapshot(
+    db: &impl ConnectionTrait,
+    on: NaiveDate,
+    sums: &HashMap<Uuid, Counts>,
+) -> Result<(), StoreError> {
+    let mut select = Query::select();
+    select
+        .columns([
+            enterprise::Column::Id,
+            enterprise::Column::RegionCode,
+            enterprise::Column::Industry,
+        ])
+        .from(enterprise::Entity);
+    let mut groups: HashMap<(String, String), Counts> = HashMap::new();
+    for row in db.query_all(&select).await? {
+        let id: Uuid = row.try_get("", "id")?;
+        if let Some(counts) = sums.get(&id) {
+            let key = (
+                row.try_get("", "region_code")?,
+                row.try_get("", "industry")?,
+            );
+            groups.entry(key).or_default().add(counts, 1);
+        }
+    }
     let mut delete = Query::delete();
     delete
         .from_table("kpi_snapshots")
-        .and_where(Expr::col("taken_on").eq(today));
+        .and_where(Expr::col("taken_on").eq(on));
     db.execute(&delete).await?;
-    for chunk in rows.chunks(500) {
+    let groups: Vec<_> = groups.into_iter().collect();
+    for chunk in groups.chunks(500) {
         let mut insert = Query::insert();
         insert.into_table("kpi_snapshots").columns(
             ["taken_on", "region_code", "industry"]
                 .into_iter()
                 .chain(METRICS),
         );
-        for row in chunk {
-            let region: String = row.try_get("", "region_code")?;
-            let industry: String = row.try_get("", "industry")?;
-            let counts = read_counts(row, "")?;
-            let mut values: Vec<SimpleExpr> = vec![today.into(), region.into(), industry.into()];
+        for ((region, industry), counts) in chunk {
+            let mut values: Vec<SimpleExpr> =
+                vec![on.into(), region.clone().into(), industry.clone().into()];
             values.extend(counts.0.iter().map(|value| (*value).into()));
             insert
                 .values(values)
@@ -689,6 +705,41 @@ async fn snapshot(db: &impl ConnectionTrait, today: NaiveDate) -> Result<(), Sto
         }
         db.execute(&insert).await?;
     }
+    Ok(())
+}
+
+/// Snapshots for past days, evaluated from today's facts as of each day (facts carry their
+/// own dates), so a new installation — or the demo — has a trend from its first day. Leaves
+/// the current verdicts alone.
+pub async fn backfill(
+    store: &Store,
+    days: &[NaiveDate],
+    now: DateTime<Utc>,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<(), StoreError> {
+    let tx = store.write(&Actor::system("verdicts"), now).await?;
+    let db = tx.conn();
+    for (index, on) in days.iter().enumerate() {
+        let mut sums: HashMap<Uuid, Counts> = HashMap::new();
+        let mut after = None;
+        loop {
+            let ids = next_people(db, after).await?;
+            let Some(last) = ids.last() else { break };
+            after = Some(*last);
+            let facts = person_facts(db, &ids).await?;
+            for id in &ids {
+                let Some(facts) = facts.get(id) else { continue };
+                let (standing, _) = standing(facts, rule_set(), *on);
+                for (enterprise, counts) in Row::from_standing(*id, &standing, *on).contributions()
+                {
+                    sums.entry(enterprise).or_default().add(&counts, 1);
+                }
+            }
+        }
+        snapshot(db, *on, &sums).await?;
+        progress(index as u64 + 1, days.len() as u64);
+    }
+    tx.commit().await?;
     Ok(())
 }
 
@@ -942,7 +993,15 @@ pub async fn people(
             person::Entity,
             Expr::col((person::Entity, person::Column::Id))
                 .equals((Alias::new("person_verdicts"), Alias::new("person_id"))),
-        )
+        );
+    if matches!(wanted, Wanted::DueWithin(_)) {
+        // What falls due first comes first.
+        select.order_by(
+            (Alias::new("person_verdicts"), Alias::new("next_due")),
+            Order::Asc,
+        );
+    }
+    select
         .order_by(
             (Alias::new("person_verdicts"), Alias::new("worst")),
             Order::Desc,
