@@ -82,6 +82,11 @@ enum Command {
         #[command(subcommand)]
         command: VerdictsCommand,
     },
+    /// Notices to workers and enterprises, and the gateway's outbox.
+    Notifications {
+        #[command(subcommand)]
+        command: NotificationsCommand,
+    },
     /// Signed archive exports.
     Archive {
         #[command(subcommand)]
@@ -121,6 +126,19 @@ enum LedgerCommand {
     Verify,
     /// Sign a checkpoint at the current head now.
     Checkpoint,
+}
+
+#[derive(Debug, Subcommand)]
+enum NotificationsCommand {
+    /// Create today's notices from the verdict table now (the server does this daily).
+    Generate,
+    /// Print the outbox messages not yet delivered, one JSON object a line (for a gateway).
+    Pending {
+        #[arg(long, default_value_t = 100)]
+        limit: u64,
+    },
+    /// Record that the gateway delivered an outbox message.
+    Delivered { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -262,6 +280,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
                 anpei_web::serve(listener, app).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Notifications { command } => {
+                let store = Store::open(&config.store).await?;
+                match command {
+                    NotificationsCommand::Generate => {
+                        let report = anpei_store::notifications::generate(&store, today(), now()).await?;
+                        println!(
+                            "通知已生成 / notices created: {} (for {} people checked), {} outbox messages",
+                            report.notices, report.people_checked, report.outbox
+                        );
+                    }
+                    NotificationsCommand::Pending { limit } => {
+                        for message in anpei_store::notifications::pending(store.connection(), limit).await? {
+                            println!("{}", serde_json::to_string(&message)?);
+                        }
+                    }
+                    NotificationsCommand::Delivered { id } => {
+                        let id = id.parse().map_err(|_| anyhow::anyhow!("not a message id: {id}"))?;
+                        anpei_store::notifications::delivered(&store, id, now()).await?;
+                        println!("已记录送达 / delivery recorded");
+                    }
+                }
                 Ok(ExitCode::SUCCESS)
             }
             Command::Verdicts { command: VerdictsCommand::Rebuild } => {
@@ -462,6 +503,7 @@ async fn generate_demo(store: &Store, spec: DemoSpec, trend_months: u32) -> anyh
     .await?;
     bar.finish_and_clear();
     evaluate_all(store).await?;
+    anpei_store::notifications::generate(store, today(), now()).await?;
     if trend_months > 0 {
         let today = today();
         use chrono::Datelike;

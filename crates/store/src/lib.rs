@@ -16,6 +16,7 @@ mod error;
 pub mod ledger;
 mod ledger_facts;
 pub mod migration;
+pub mod notifications;
 pub mod ops;
 pub mod read;
 pub mod read_ledgers;

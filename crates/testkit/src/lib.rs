@@ -288,6 +288,13 @@ pub async fn spawn_app_with(engine: Engine, spec: DemoSpec) -> TestApp {
     )
     .await
     .expect("evaluate the demo province");
+    anpei_store::notifications::generate(
+        &store,
+        anpei_web::clock::today(),
+        anpei_web::clock::now(),
+    )
+    .await
+    .expect("notify the demo province");
     let router = anpei_web::app(store.clone(), anpei_web::WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -195,7 +195,18 @@ pub fn spawn_daily_evaluation(store: Store) {
                     seconds = started.elapsed().as_secs_f64(),
                     "daily evaluation done"
                 ),
-                Err(err) => tracing::warn!(%err, "daily evaluation failed"),
+                Err(err) => {
+                    tracing::warn!(%err, "daily evaluation failed");
+                    continue;
+                }
+            }
+            match anpei_store::notifications::generate(&store, today, clock::now()).await {
+                Ok(report) => tracing::info!(
+                    notices = report.notices,
+                    outbox = report.outbox,
+                    "daily notifications done"
+                ),
+                Err(err) => tracing::warn!(%err, "daily notifications failed"),
             }
         }
     });

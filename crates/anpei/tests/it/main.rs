@@ -30,6 +30,7 @@ mod ledger;
 mod ledger_scale;
 mod ledgers;
 mod masking;
+mod notifications;
 mod openapi;
 mod properties;
 mod roster;

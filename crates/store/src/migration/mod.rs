@@ -9,6 +9,7 @@ mod m0003_education;
 mod m0004_training_and_assessments;
 mod m0005_enterprise_ledgers;
 mod m0006_verdicts;
+mod m0007_notifications;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_training_and_assessments::Migration),
             Box::new(m0005_enterprise_ledgers::Migration),
             Box::new(m0006_verdicts::Migration),
+            Box::new(m0007_notifications::Migration),
         ]
     }
 }

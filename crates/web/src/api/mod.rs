@@ -8,6 +8,7 @@ pub mod enterprise_ledgers;
 pub mod enterprises;
 pub mod ledgers;
 pub mod meta;
+pub mod notifications;
 pub mod people;
 pub mod session;
 
@@ -51,6 +52,7 @@ pub fn routers() -> (Router<AppState>, Router<AppState>) {
         .merge(compliance::router())
         .merge(ledgers::router())
         .merge(enterprise_ledgers::router())
+        .merge(notifications::router())
         .split_for_parts();
     let (public, public_api) = OpenApiRouter::new()
         .merge(certificates::public_router())

@@ -14,7 +14,28 @@ use crate::i18n::Tr;
 use crate::{AppState, clock};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/", get(home))
+    Router::new()
+        .route("/", get(home))
+        .route("/notifications/{id}/read", axum::routing::post(mark_read))
+}
+
+/// One unread notification in the inbox.
+struct Inbox {
+    id: uuid::Uuid,
+    title: String,
+    body: String,
+    href: String,
+    when: String,
+}
+
+/// Marks a notice read and goes back home (the form's action; no script needed).
+async fn mark_read(
+    State(state): State<AppState>,
+    authed: crate::auth::Authed,
+    crate::extract::Path(id): crate::extract::Path<uuid::Uuid>,
+) -> Result<Response, WebError> {
+    anpei_store::notifications::mark_read(&state.store, &authed.actor, id, clock::now()).await?;
+    Ok(Redirect::to("/#inbox-h").into_response())
 }
 
 struct Notice {
@@ -42,6 +63,8 @@ struct HomePage {
     /// Where the whole list is (the enterprise's compliance page).
     notices_href: Option<String>,
     links: Vec<(String, &'static str, &'static str)>,
+    /// Unread notifications (workers and enterprises).
+    inbox: Vec<Inbox>,
 }
 
 async fn home(
@@ -196,7 +219,24 @@ async fn home(
         authed.actor.scope,
         Scope::City(_) | Scope::Province | Scope::HrBureau(_) | Scope::System
     );
+    let inbox = match &authed.actor.scope {
+        Scope::Person(_) | Scope::Enterprise(_) => {
+            anpei_store::notifications::list(db, &authed.actor, true, 10)
+                .await?
+                .into_iter()
+                .map(|n| Inbox {
+                    id: n.id,
+                    title: if t.is_en() { n.title_en } else { n.title_zh },
+                    body: if t.is_en() { n.body_en } else { n.body_zh },
+                    href: n.link,
+                    when: clock::local(n.created_at),
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     render(&HomePage {
+        inbox,
         l: Layout::new(t, t.pick("首页", "Home"), Some(&authed), "/"),
         show_enterprises: regulator,
         show_institutions: regulator,
