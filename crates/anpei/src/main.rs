@@ -71,6 +71,9 @@ enum Command {
         /// each); 0 for none.
         #[arg(long, default_value_t = 6)]
         trend_months: u32,
+        /// Do not create the day's notifications (the server's daily run will).
+        #[arg(long)]
+        no_notifications: bool,
     },
     /// The traceability ledger.
     Ledger {
@@ -273,7 +276,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let store = Store::open(&config.store).await?;
                 if !no_demo && demo::is_empty(&store).await? {
                     println!("首次启动：生成演示省份数据 / first start: generating the demo province");
-                    generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6).await?;
+                    generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6, true).await?;
                 }
                 anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
                 let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, public_url, ..Default::default() });
@@ -315,12 +318,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("数据库已是最新 / database is up to date");
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Demo { people, seed, trend_months } => {
+            Command::Demo { people, seed, trend_months, no_notifications } => {
                 let store = Store::open(&config.store).await?;
                 if !demo::is_empty(&store).await? {
                     anyhow::bail!("the database already has data; the demo is generated into an empty database");
                 }
-                generate_demo(&store, DemoSpec { people, seed }, trend_months).await?;
+                generate_demo(&store, DemoSpec { people, seed }, trend_months, !no_notifications).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Ledger { command: LedgerCommand::Verify } => {
@@ -490,7 +493,12 @@ async fn evaluate_all(store: &Store) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn generate_demo(store: &Store, spec: DemoSpec, trend_months: u32) -> anyhow::Result<()> {
+async fn generate_demo(
+    store: &Store,
+    spec: DemoSpec,
+    trend_months: u32,
+    notify: bool,
+) -> anyhow::Result<()> {
     let started = Instant::now();
     let bar = progress_bar(spec.people, "生成人员 people");
     let plain = !std::io::stderr().is_terminal();
@@ -503,7 +511,10 @@ async fn generate_demo(store: &Store, spec: DemoSpec, trend_months: u32) -> anyh
     .await?;
     bar.finish_and_clear();
     evaluate_all(store).await?;
-    anpei_store::notifications::generate(store, today(), now()).await?;
+    if notify {
+        let report = anpei_store::notifications::generate(store, today(), now()).await?;
+        println!("通知 / notices: {} ({} in the outbox)", report.notices, report.outbox);
+    }
     if trend_months > 0 {
         let today = today();
         use chrono::Datelike;
