@@ -513,7 +513,10 @@ async fn generate_demo(
     evaluate_all(store).await?;
     if notify {
         let report = anpei_store::notifications::generate(store, today(), now()).await?;
-        println!("通知 / notices: {} ({} in the outbox)", report.notices, report.outbox);
+        println!(
+            "通知 / notices: {} ({} in the outbox)",
+            report.notices, report.outbox
+        );
     }
     if trend_months > 0 {
         let today = today();

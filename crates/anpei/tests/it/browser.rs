@@ -495,3 +495,67 @@ both_engines!(
         client.close().await.unwrap();
     }
 );
+
+both_engines!(
+    a_roster_uploaded_through_the_page_shows_progress_and_the_result,
+    |app| async move {
+        let driver = start_driver().await;
+        let client = browser(&driver, 1280).await;
+        sign_in(&client, &app, "enterprise").await;
+        let mut csv = format!("{}\n", crate::roster::HEADER);
+        for (n, name) in [(3301u16, "页面导入甲"), (3302, "页面导入乙")] {
+            csv.push_str(&format!(
+                "{name},{},,普通高中,正式职工,操作工,2024-03-01,,,否,否,否,否\n",
+                crate::support::fresh_id_number(n)
+            ));
+        }
+        let path = std::env::temp_dir().join(format!("anpei-upload-{}.csv", std::process::id()));
+        std::fs::write(&path, csv).unwrap();
+        let page = format!("/enterprises/{}/roster", app.demo.enterprise_id);
+        client.goto(&app.url(&page)).await.unwrap();
+        let status = client
+            .find(Locator::Css("form[data-upload-progress] [role=status]"))
+            .await
+            .unwrap();
+        assert_eq!(
+            status.text().await.unwrap(),
+            "",
+            "no progress before a file is sent"
+        );
+        client
+            .find(Locator::Id("file"))
+            .await
+            .unwrap()
+            .send_keys(path.to_str().unwrap())
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css(
+                "form[data-upload-progress] button[type=submit]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let done = client
+            .wait()
+            .for_element(Locator::XPath(
+                "//*[contains(text(), '已导入 2 条在职记录')]",
+            ))
+            .await
+            .unwrap();
+        assert!(done.text().await.unwrap().contains("已导入 2 条在职记录"));
+        assert!(
+            client
+                .current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .ends_with(&page),
+            "the answer is the roster page"
+        );
+        std::fs::remove_file(&path).ok();
+        client.close().await.unwrap();
+    }
+);
