@@ -703,6 +703,7 @@ pub async fn generate(
     .await?;
     tx.commit().await?;
 
+    crate::dialect::analyze(store.connection()).await?;
     let first_enterprise = enterprises.first().map(|e| e.id).unwrap_or(Uuid::nil());
     let worker = worker_id.unwrap_or(Uuid::nil());
     let logins = demo_logins(
