@@ -40,16 +40,15 @@ pub async fn tune(db: &DatabaseConnection) -> Result<(), StoreError> {
 /// that this stays quick on a large file.
 pub async fn analyze(db: &DatabaseConnection) -> Result<(), StoreError> {
     let backend = db.get_database_backend();
-    match backend {
-        DbBackend::Sqlite => {
-            db.execute_raw(Statement::from_string(backend, "PRAGMA analysis_limit=1000"))
-                .await?;
-            db.execute_raw(Statement::from_string(backend, "ANALYZE")).await?;
-        }
-        _ => {
-            db.execute_raw(Statement::from_string(backend, "ANALYZE")).await?;
-        }
+    if backend == DbBackend::Sqlite {
+        db.execute_raw(Statement::from_string(
+            backend,
+            "PRAGMA analysis_limit=1000",
+        ))
+        .await?;
     }
+    db.execute_raw(Statement::from_string(backend, "ANALYZE"))
+        .await?;
     Ok(())
 }
 

@@ -684,6 +684,8 @@ struct Figures {
     grouping: Grouping,
     total: Counts,
     lines: Vec<Line>,
+    /// The sort direction in force (counts default to largest first).
+    descending: bool,
 }
 
 async fn figures(
@@ -717,6 +719,7 @@ async fn figures(
         grouping,
         total,
         lines,
+        descending,
     })
 }
 
@@ -733,6 +736,7 @@ async fn page(
         grouping,
         total,
         lines: all_lines,
+        descending,
     } = figures(&state, t, &authed.actor, &q).await?;
     let area = &place.area;
     let mut base = area_pairs(area);
@@ -769,11 +773,6 @@ async fn page(
         "name"
     } else {
         q.sort.as_str()
-    };
-    let descending = match q.dir.as_str() {
-        "desc" => true,
-        "asc" => false,
-        _ => matches!(current_sort, "people" | "violations" | "due30"),
     };
     let sorts = sort_columns
         .iter()
@@ -882,6 +881,7 @@ async fn export(
         grouping,
         total,
         lines,
+        ..
     } = figures(&state, t, &authed.actor, &q).await?;
     let mut headers = vec![
         column_label(t, grouping).to_owned(),

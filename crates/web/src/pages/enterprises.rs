@@ -402,9 +402,10 @@ async fn detail_page(
         .unwrap_or_default();
     let can_see_staff = pager.is_some();
     let tiles = match anpei_store::access::enterprise_staff_read(db, &authed.actor, id).await {
+        // The figures only: read from the verdict table, nobody evaluated.
         Ok(read) => {
-            let result = anpei_store::compliance::enterprise(db, read, today).await?;
-            super::compliance::kpi_tiles(t, id, &result.kpis)
+            let counts = anpei_store::verdicts::enterprise_counts(db, read).await?;
+            super::compliance::kpi_tiles(t, id, &counts.kpis())
         }
         Err(_) => Vec::new(),
     };

@@ -203,15 +203,40 @@ async fn home(
                 .collect()
         }
         Scope::Enterprise(id) => {
-            let staff = anpei_store::access::enterprise_staff_read(db, &authed.actor, *id).await?;
-            let result = anpei_store::compliance::enterprise(db, staff, today).await?;
-            result
-                .people
-                .iter()
-                .flat_map(|p| p.findings.iter().filter(attention).map(move |f| (p, f)))
-                .take(12)
-                .map(|(p, f)| notice(p.person_id, p.name.clone(), f))
-                .collect()
+            // The people who need attention, worst first, from the verdict table; only they
+            // are evaluated, for the reasons.
+            anpei_store::access::enterprise_staff_read(db, &authed.actor, *id).await?;
+            let area = anpei_store::verdicts::Area {
+                enterprise: Some(*id),
+                ..Default::default()
+            };
+            let wanted =
+                anpei_store::verdicts::Wanted::Worst(anpei_domain::rules::Verdict::DueSoon);
+            let (_, listed) =
+                anpei_store::verdicts::people(db, &authed.actor, &area, wanted, today, 0, 12)
+                    .await?;
+            let ids: Vec<uuid::Uuid> = listed.iter().map(|p| p.person_id).collect();
+            let facts = anpei_store::compliance::person_facts(db, &ids).await?;
+            let mut notices = Vec::new();
+            for person in &listed {
+                let Some(facts) = facts.get(&person.person_id) else {
+                    continue;
+                };
+                let mut findings = anpei_domain::rules::evaluate_person(
+                    facts,
+                    anpei_store::compliance::rule_set(),
+                    today,
+                );
+                findings.sort_by_key(|f| std::cmp::Reverse(f.verdict));
+                notices.extend(
+                    findings
+                        .iter()
+                        .filter(attention)
+                        .map(|f| notice(person.person_id, person.name.clone(), f)),
+                );
+            }
+            notices.truncate(12);
+            notices
         }
         _ => Vec::new(),
     };
