@@ -15,6 +15,7 @@ pub mod bilingual;
 pub mod certificate;
 pub mod credit_code;
 pub mod employment;
+pub mod exam;
 pub mod id_number;
 pub mod industry;
 pub mod ledgers;

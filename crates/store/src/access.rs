@@ -66,7 +66,7 @@ impl Actor {
     }
 
     /// A region-code prefix for city-level scopes ("2301" for Harbin), `None` for all.
-    pub(crate) fn region_prefix(code: &str) -> String {
+    pub fn region_prefix(code: &str) -> String {
         let trimmed = code.trim_end_matches("00");
         if trimmed.len() < 4 {
             code[..Ord::min(2, code.len())].to_owned()

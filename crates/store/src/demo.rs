@@ -832,6 +832,7 @@ fn demo_records(
             hours,
             passed_exam: true,
             provider: provider.to_owned(),
+            trade_code: None,
             created_at: at,
             updated_at: at,
         });

@@ -27,7 +27,8 @@ use uuid::Uuid;
 
 use crate::StoreError;
 use crate::entity::{
-    apprenticeship, assessment, certificate, employment, enterprise, institution,
+    apprenticeship, assessment, certificate, employment, enterprise, exam_answer, exam_attempt,
+    exam_event, exam_registration, institution, practical_score,
     ledger_checkpoint, ledger_entry, ledger_head, off_post_period, person, process_change,
     process_change_person, skill_promotion, training_capacity, training_plan_item, training_record,
 };
@@ -68,9 +69,28 @@ pub enum LedgerKey {
     TrainingPlanItem { enterprise_id: Uuid, id: Uuid },
     TrainingCapacity { enterprise_id: Uuid, id: Uuid },
     SkillPromotion { person_id: Uuid, id: Uuid },
+    ExamRegistration { person_id: Uuid, id: Uuid },
+    ExamAttempt { person_id: Uuid, id: Uuid },
+    ExamAnswer { person_id: Uuid, id: Uuid },
+    ExamEvent { person_id: Uuid, id: Uuid },
+    PracticalScore { person_id: Uuid, id: Uuid },
 }
 
 impl LedgerKey {
+    /// Whether a change to this row can change its person's compliance verdicts. Exam
+    /// records cannot (a certificate issued on passing is a change of its own), so an
+    /// answer save does not re-evaluate the examinee.
+    pub fn affects_compliance(&self) -> bool {
+        !matches!(
+            self,
+            LedgerKey::ExamRegistration { .. }
+                | LedgerKey::ExamAttempt { .. }
+                | LedgerKey::ExamAnswer { .. }
+                | LedgerKey::ExamEvent { .. }
+                | LedgerKey::PracticalScore { .. }
+        )
+    }
+
     pub fn entity(&self) -> &'static str {
         match self {
             LedgerKey::Person(_) => "persons",
@@ -87,6 +107,11 @@ impl LedgerKey {
             LedgerKey::TrainingPlanItem { .. } => "training_plan_items",
             LedgerKey::TrainingCapacity { .. } => "training_capacities",
             LedgerKey::SkillPromotion { .. } => "skill_promotions",
+            LedgerKey::ExamRegistration { .. } => "exam_registrations",
+            LedgerKey::ExamAttempt { .. } => "exam_attempts",
+            LedgerKey::ExamAnswer { .. } => "exam_answers",
+            LedgerKey::ExamEvent { .. } => "exam_events",
+            LedgerKey::PracticalScore { .. } => "practical_scores",
         }
     }
 
@@ -104,6 +129,11 @@ impl LedgerKey {
             | LedgerKey::Apprenticeship { person_id, id }
             | LedgerKey::OffPost { person_id, id }
             | LedgerKey::SkillPromotion { person_id, id }
+            | LedgerKey::ExamRegistration { person_id, id }
+            | LedgerKey::ExamAttempt { person_id, id }
+            | LedgerKey::ExamAnswer { person_id, id }
+            | LedgerKey::ExamEvent { person_id, id }
+            | LedgerKey::PracticalScore { person_id, id }
             | LedgerKey::ProcessChangePerson {
                 person_id,
                 change_id: id,
@@ -157,6 +187,26 @@ impl LedgerKey {
                 person_id: first,
                 id: Uuid::parse_str(id).ok()?,
             },
+            ("exam_registrations", Some(id)) => LedgerKey::ExamRegistration {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("exam_attempts", Some(id)) => LedgerKey::ExamAttempt {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("exam_answers", Some(id)) => LedgerKey::ExamAnswer {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("exam_events", Some(id)) => LedgerKey::ExamEvent {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("practical_scores", Some(id)) => LedgerKey::PracticalScore {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
             ("process_change_people", Some(id)) => LedgerKey::ProcessChangePerson {
                 person_id: first,
                 change_id: Uuid::parse_str(id).ok()?,
@@ -201,6 +251,11 @@ impl Change {
             | LedgerKey::Apprenticeship { person_id, .. }
             | LedgerKey::OffPost { person_id, .. }
             | LedgerKey::SkillPromotion { person_id, .. }
+            | LedgerKey::ExamRegistration { person_id, .. }
+            | LedgerKey::ExamAttempt { person_id, .. }
+            | LedgerKey::ExamAnswer { person_id, .. }
+            | LedgerKey::ExamEvent { person_id, .. }
+            | LedgerKey::PracticalScore { person_id, .. }
             | LedgerKey::ProcessChangePerson { person_id, .. } => (Some(person_id), None),
             LedgerKey::Enterprise(id)
             | LedgerKey::ProcessChange {
@@ -765,6 +820,11 @@ pub(crate) async fn verify(
         Apprenticeship
     );
     check_keyed!(off_post_period, person_id / PersonId, id / Id, OffPost);
+    check_keyed!(exam_registration, person_id / PersonId, id / Id, ExamRegistration);
+    check_keyed!(exam_attempt, person_id / PersonId, id / Id, ExamAttempt);
+    check_keyed!(exam_answer, person_id / PersonId, id / Id, ExamAnswer);
+    check_keyed!(exam_event, person_id / PersonId, id / Id, ExamEvent);
+    check_keyed!(practical_score, person_id / PersonId, id / Id, PracticalScore);
     check_keyed!(
         skill_promotion,
         person_id / PersonId,

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod dialect;
 pub mod entity;
 mod error;
+pub mod exam;
 pub mod ledger;
 mod ledger_facts;
 pub mod migration;
@@ -216,6 +217,7 @@ impl WriteTx {
         let mut people: Vec<uuid::Uuid> = self
             .pending
             .iter()
+            .filter(|change| change.key.affects_compliance())
             .filter_map(|change| change.person_id)
             .chain(self.touched.iter().copied())
             .collect();

@@ -99,16 +99,19 @@ pub enum TrainingKind {
     LeaderInitial,
     /// 主要负责人和安全生产管理人员每年再培训 (rule 9).
     LeaderAnnual,
+    /// 特种作业人员安全技术培训 of one trade: what an exam registration asks for (issue 4).
+    SpecialOps,
 }
 
 impl TrainingKind {
-    pub const ALL: [TrainingKind; 6] = [
+    pub const ALL: [TrainingKind; 7] = [
         TrainingKind::NewHire,
         TrainingKind::Annual,
         TrainingKind::Targeted,
         TrainingKind::SkillPromotion,
         TrainingKind::LeaderInitial,
         TrainingKind::LeaderAnnual,
+        TrainingKind::SpecialOps,
     ];
 
     /// Stable code for storage and URLs.
@@ -120,6 +123,7 @@ impl TrainingKind {
             Self::SkillPromotion => "skill_promotion",
             Self::LeaderInitial => "leader_initial",
             Self::LeaderAnnual => "leader_annual",
+            Self::SpecialOps => "special_ops",
         }
     }
 
@@ -136,6 +140,7 @@ impl TrainingKind {
             Self::SkillPromotion => "安全技能提升培训",
             Self::LeaderInitial => "初次安全培训",
             Self::LeaderAnnual => "每年再培训",
+            Self::SpecialOps => "特种作业安全技术培训",
         }
     }
 
@@ -147,6 +152,7 @@ impl TrainingKind {
             Self::SkillPromotion => "Skill-promotion training",
             Self::LeaderInitial => "Initial safety training",
             Self::LeaderAnnual => "Annual retraining of leaders",
+            Self::SpecialOps => "Special-operations safety training",
         }
     }
 }

@@ -18,6 +18,8 @@ pub struct Model {
     pub passed_exam: bool,
     /// Who trained: an institution's name, or 企业自培.
     pub provider: String,
+    /// The special-operations trade a `special_ops` training was for (其他种类为空).
+    pub trade_code: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -10,6 +10,7 @@ mod m0004_training_and_assessments;
 mod m0005_enterprise_ledgers;
 mod m0006_verdicts;
 mod m0007_notifications;
+mod m0009_exams;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_enterprise_ledgers::Migration),
             Box::new(m0006_verdicts::Migration),
             Box::new(m0007_notifications::Migration),
+            Box::new(m0009_exams::Migration),
         ]
     }
 }

@@ -37,6 +37,24 @@ pub struct CertificateAuthority {
     region: String,
 }
 
+impl CertificateAuthority {
+    /// The authority of a region by its code: the city's emergency-management bureau, or the
+    /// province's department (what an exam site's results are issued under).
+    pub fn of_region(region_code: &str) -> Self {
+        let city = Actor::region_prefix(region_code);
+        match anpei_domain::region::find(&format!("{city:0<6}")) {
+            Some(region) if city.len() >= 4 => CertificateAuthority {
+                issuer: format!("{}应急管理局", region.name),
+                region: format!("{city:0<6}"),
+            },
+            _ => CertificateAuthority {
+                issuer: "黑龙江省应急管理厅".to_owned(),
+                region: anpei_domain::region::PROVINCE_CODE.to_owned(),
+            },
+        }
+    }
+}
+
 pub fn certificate_authority(actor: &Actor) -> Result<CertificateAuthority, StoreError> {
     match &actor.scope {
         Scope::City(code) => Ok(CertificateAuthority {
@@ -111,7 +129,22 @@ pub async fn issue(
         (_, None) => None,
     };
     let mut tx = store.write(actor, now).await?;
-    let holder_row = person::Entity::find_by_id(holder.person_id())
+    let model = issue_in(&mut tx, authority, holder.person_id(), &new, trade, rules).await?;
+    tx.commit().await?;
+    Ok(model)
+}
+
+/// Issues a certificate inside a write that is already open (an exam result that completes
+/// both parts issues the certificate in the grading's own transaction). `trade` is checked.
+pub(crate) async fn issue_in(
+    tx: &mut crate::WriteTx,
+    authority: &CertificateAuthority,
+    person_id: Uuid,
+    new: &NewCertificate,
+    trade: Option<String>,
+    rules: CertificateRules,
+) -> Result<certificate::Model, StoreError> {
+    let holder_row = person::Entity::find_by_id(person_id)
         .one(tx.conn())
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -144,7 +177,7 @@ pub async fn issue(
     let number = format!("{prefix}{:06}", taken + 1);
     let id = Uuid::now_v7();
     let model = certificate::Model {
-        person_id: holder.person_id(),
+        person_id,
         id,
         number: number.clone(),
         kind: new.kind.code().to_owned(),
@@ -165,7 +198,7 @@ pub async fn issue(
         .await?;
     certificate_number::Entity::insert(certificate_number::ActiveModel {
         number: Set(number),
-        person_id: Set(holder.person_id()),
+        person_id: Set(person_id),
         certificate_id: Set(id),
     })
     .exec(tx.conn())
@@ -173,12 +206,11 @@ pub async fn issue(
     tx.record(Change::of(
         "certificate.issue",
         LedgerKey::Certificate {
-            person_id: holder.person_id(),
+            person_id,
             id,
         },
         &model,
     ));
-    tx.commit().await?;
     Ok(model)
 }
 

@@ -24,6 +24,8 @@ pub struct NewTraining {
     pub hours: f64,
     pub passed_exam: bool,
     pub provider: String,
+    /// The trade of a special-operations training (required for it, refused for others).
+    pub trade_code: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -86,6 +88,29 @@ pub async fn record_training(
         ));
     }
     not_in_future("ended_on", new.ended_on, today)?;
+    let trade_code = match (new.kind, new.trade_code.as_deref().map(str::trim)) {
+        (TrainingKind::SpecialOps, Some(code)) if !code.is_empty() => {
+            let trade = anpei_domain::trade::find_trade(code).ok_or_else(|| {
+                StoreError::invalid_text("trade_code", "未知的作业类别", "Unknown trade")
+            })?;
+            Some(trade.code.to_owned())
+        }
+        (TrainingKind::SpecialOps, _) => {
+            return Err(StoreError::invalid_text(
+                "trade_code",
+                "特种作业安全技术培训须注明作业类别",
+                "A special-operations training must name its trade",
+            ));
+        }
+        (_, Some(code)) if !code.is_empty() => {
+            return Err(StoreError::invalid_text(
+                "trade_code",
+                "只有特种作业安全技术培训才注明作业类别",
+                "Only a special-operations training names a trade",
+            ));
+        }
+        _ => None,
+    };
     let provider = new.provider.trim();
     let provider = if provider.is_empty() {
         "企业自培".to_owned()
@@ -104,6 +129,7 @@ pub async fn record_training(
         hours: (new.hours * 10.0).round() / 10.0,
         passed_exam: new.passed_exam,
         provider,
+        trade_code,
         created_at: tx.at(),
         updated_at: tx.at(),
     };

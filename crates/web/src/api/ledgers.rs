@@ -28,7 +28,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 #[derive(Deserialize, ToSchema, Default, Clone)]
 pub struct TrainingRequest {
-    /// new_hire, annual, targeted, skill_promotion, leader_initial, leader_annual
+    /// new_hire, annual, targeted, skill_promotion, leader_initial, leader_annual, special_ops
     pub kind: String,
     /// The day it ended, YYYY-MM-DD.
     pub ended_on: String,
@@ -39,6 +39,9 @@ pub struct TrainingRequest {
     /// Who trained (an institution, or 企业自培).
     #[serde(default)]
     pub provider: String,
+    /// The trade (e.g. "1.2") of a special_ops training; empty for other kinds.
+    #[serde(default)]
+    pub trade_code: Option<String>,
 }
 
 fn yes() -> bool {
@@ -81,6 +84,7 @@ pub fn parse_training(body: &TrainingRequest) -> Result<NewTraining, WebError> {
         hours: body.hours,
         passed_exam: body.passed_exam,
         provider: body.provider.clone(),
+        trade_code: body.trade_code.clone(),
     })
 }
 

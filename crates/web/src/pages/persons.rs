@@ -689,6 +689,8 @@ struct TrainingForm {
     hours: String,
     provider: Option<String>,
     passed_exam: Option<String>,
+    #[serde(default)]
+    trade_code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -743,6 +745,7 @@ async fn record_training(
             hours,
             passed_exam: form.passed_exam.is_some(),
             provider: form.provider.clone().unwrap_or_default(),
+            trade_code: form.trade_code.clone(),
         };
         let new = crate::api::ledgers::parse_training(&request)?;
         anpei_store::ops::ledgers::record_training(

@@ -1,0 +1,6 @@
+//! The exam system (issue 4, SPEC C8): the unified question bank (`bank`), blueprints and
+//! sessions at exam sites (`sessions`), registration with its eligibility check
+//! (`registration`), attempts with durable answering through one batching writer
+//! (`attempts`), and practical scoring (`practical`). The stored JSON shapes are in `codec`.
+
+pub mod codec;
