@@ -28,9 +28,9 @@ use uuid::Uuid;
 use crate::StoreError;
 use crate::entity::{
     apprenticeship, assessment, certificate, employment, enterprise, exam_answer, exam_attempt,
-    exam_event, exam_registration, institution, practical_score,
-    ledger_checkpoint, ledger_entry, ledger_head, off_post_period, person, process_change,
-    process_change_person, skill_promotion, training_capacity, training_plan_item, training_record,
+    exam_event, exam_registration, institution, ledger_checkpoint, ledger_entry, ledger_head,
+    off_post_period, person, practical_score, process_change, process_change_person,
+    skill_promotion, training_capacity, training_plan_item, training_record,
 };
 
 pub const HASH_ALGO: &str = "SM3";
@@ -820,11 +820,21 @@ pub(crate) async fn verify(
         Apprenticeship
     );
     check_keyed!(off_post_period, person_id / PersonId, id / Id, OffPost);
-    check_keyed!(exam_registration, person_id / PersonId, id / Id, ExamRegistration);
+    check_keyed!(
+        exam_registration,
+        person_id / PersonId,
+        id / Id,
+        ExamRegistration
+    );
     check_keyed!(exam_attempt, person_id / PersonId, id / Id, ExamAttempt);
     check_keyed!(exam_answer, person_id / PersonId, id / Id, ExamAnswer);
     check_keyed!(exam_event, person_id / PersonId, id / Id, ExamEvent);
-    check_keyed!(practical_score, person_id / PersonId, id / Id, PracticalScore);
+    check_keyed!(
+        practical_score,
+        person_id / PersonId,
+        id / Id,
+        PracticalScore
+    );
     check_keyed!(
         skill_promotion,
         person_id / PersonId,

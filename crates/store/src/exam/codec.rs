@@ -52,7 +52,9 @@ struct BodyJson {
 }
 
 fn corrupt(what: &str) -> StoreError {
-    StoreError::Db(sea_orm::DbErr::Custom(format!("stored {what} is not readable")))
+    StoreError::Db(sea_orm::DbErr::Custom(format!(
+        "stored {what} is not readable"
+    )))
 }
 
 pub fn body_json(body: &QuestionBody) -> String {
@@ -128,16 +130,24 @@ pub fn question_of(row: &question_version::Model) -> Result<Option<Question>, St
             .collect())
     };
     let body = match kind {
-        QuestionKind::Single => QuestionBody::Single { options: options()? },
-        QuestionKind::Multiple => QuestionBody::Multiple { options: options()? },
+        QuestionKind::Single => QuestionBody::Single {
+            options: options()?,
+        },
+        QuestionKind::Multiple => QuestionBody::Multiple {
+            options: options()?,
+        },
         QuestionKind::TrueFalse => QuestionBody::TrueFalse {
             answer: json.answer.ok_or_else(|| corrupt("true/false answer"))?,
         },
         QuestionKind::FillIn => QuestionBody::FillIn {
-            accepted: json.accepted.clone().ok_or_else(|| corrupt("fill-in answers"))?,
+            accepted: json
+                .accepted
+                .clone()
+                .ok_or_else(|| corrupt("fill-in answers"))?,
         },
     };
-    let difficulty = Difficulty::from_level(row.difficulty as u8).ok_or_else(|| corrupt("difficulty"))?;
+    let difficulty =
+        Difficulty::from_level(row.difficulty as u8).ok_or_else(|| corrupt("difficulty"))?;
     Question::new(&row.stem, body, difficulty, &tags_of(row), &row.explanation)
         .map(Some)
         .map_err(|_| corrupt("question"))

@@ -3,4 +3,8 @@
 //! (`registration`), attempts with durable answering through one batching writer
 //! (`attempts`), and practical scoring (`practical`). The stored JSON shapes are in `codec`.
 
+pub mod attempts;
 pub mod codec;
+pub mod practical;
+pub mod registration;
+pub mod sessions;

@@ -56,7 +56,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "syllabus_points_trade", "syllabus_points", &["trade_code", "code"], true).await?;
+        index(
+            manager,
+            "syllabus_points_trade",
+            "syllabus_points",
+            &["trade_code", "code"],
+            true,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -74,8 +81,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "questions_point", "questions", &["syllabus_point_id"], false).await?;
-        index(manager, "questions_trade_kind", "questions", &["trade_code", "kind"], false).await?;
+        index(
+            manager,
+            "questions_point",
+            "questions",
+            &["syllabus_point_id"],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "questions_trade_kind",
+            "questions",
+            &["trade_code", "kind"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -94,7 +115,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "question_versions_question", "question_versions", &["question_id", "version"], true).await?;
+        index(
+            manager,
+            "question_versions_question",
+            "question_versions",
+            &["question_id", "version"],
+            true,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -137,7 +165,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "exam_rooms_site", "exam_rooms", &["site_id"], false).await?;
+        index(
+            manager,
+            "exam_rooms_site",
+            "exam_rooms",
+            &["site_id"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -157,7 +192,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "exam_sessions_site", "exam_sessions", &["site_id", "opens_at"], false).await?;
+        index(
+            manager,
+            "exam_sessions_site",
+            "exam_sessions",
+            &["site_id", "opens_at"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -189,8 +231,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "exam_registrations_session", "exam_registrations", &["session_id", "seat_no"], false).await?;
-        index(manager, "exam_registrations_ticket", "exam_registrations", &["ticket"], false).await?;
+        index(
+            manager,
+            "exam_registrations_session",
+            "exam_registrations",
+            &["session_id", "seat_no"],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "exam_registrations_ticket",
+            "exam_registrations",
+            &["ticket"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -214,9 +270,30 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "exam_attempts_session", "exam_attempts", &["session_id"], false).await?;
-        index(manager, "exam_attempts_token", "exam_attempts", &["token_hash"], false).await?;
-        index(manager, "exam_attempts_open", "exam_attempts", &["submitted_at", "deadline_at"], false).await?;
+        index(
+            manager,
+            "exam_attempts_session",
+            "exam_attempts",
+            &["session_id"],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "exam_attempts_token",
+            "exam_attempts",
+            &["token_hash"],
+            false,
+        )
+        .await?;
+        index(
+            manager,
+            "exam_attempts_open",
+            "exam_attempts",
+            &["submitted_at", "deadline_at"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -232,7 +309,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "exam_answers_attempt", "exam_answers", &["attempt_id", "seq"], true).await?;
+        index(
+            manager,
+            "exam_answers_attempt",
+            "exam_answers",
+            &["attempt_id", "seq"],
+            true,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -247,7 +331,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "exam_events_attempt", "exam_events", &["attempt_id", "at"], false).await?;
+        index(
+            manager,
+            "exam_events_attempt",
+            "exam_events",
+            &["attempt_id", "at"],
+            false,
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()
@@ -270,7 +361,14 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "practical_scores_session", "practical_scores", &["session_id"], false).await?;
+        index(
+            manager,
+            "practical_scores_session",
+            "practical_scores",
+            &["session_id"],
+            false,
+        )
+        .await?;
         Ok(())
     }
 

@@ -205,10 +205,7 @@ pub(crate) async fn issue_in(
     .await?;
     tx.record(Change::of(
         "certificate.issue",
-        LedgerKey::Certificate {
-            person_id,
-            id,
-        },
+        LedgerKey::Certificate { person_id, id },
         &model,
     ));
     Ok(model)

@@ -1,0 +1,1388 @@
+//! Attempts at a theory exam, and the desk that keeps them durable.
+//!
+//! **One writer.** Every change to an attempt — sign-in, each saved answer, page-leave and
+//! reconnect events, extra time, submission — is a job for one writer task
+//! ([`ExamDesk`]) that takes whatever jobs are waiting (up to [`BATCH`]), writes them in one
+//! transaction with their ledger entries, commits, and only then answers each job. An answer
+//! is acknowledged only once it is committed, so nothing acknowledged is lost when the server
+//! is killed; a save that was not acknowledged is sent again by the page (saves carry the
+//! page's sequence number, so a repeat is recognised and not stored twice). Batching is what
+//! makes thousands of saves a second possible on SQLite's single writer.
+//!
+//! **Server clock.** The deadline is the server's: `min(max(sign-in, opens_at) + duration,
+//! closes_at) + extra minutes`; saves are accepted until [`GRACE`] after it (the network's
+//! delay), and the sweeper submits every attempt whose deadline and grace have passed.
+//!
+//! The writer keeps a cache of live attempts (token → attempt, deadline, last sequence) and
+//! of question versions (immutable); both are rebuilt from the database after a restart.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use anpei_domain::exam::{Paper, Question, Response, TheoryGrade};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+};
+use sm3::{Digest, Sm3};
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use super::codec;
+use super::registration::{FINISHED, SIGNED_IN};
+use crate::access::Actor;
+use crate::entity::{
+    exam_answer, exam_attempt, exam_blueprint, exam_event, exam_registration, exam_session,
+    exam_site, person, person_identity, question_version,
+};
+use crate::ledger::{Change, LedgerKey};
+use crate::{Store, StoreError};
+
+/// Most jobs written in one transaction.
+pub const BATCH: usize = 1024;
+/// How long after the deadline a save still counts (it was sent in time).
+pub const GRACE: Duration = Duration::seconds(5);
+/// How early before the start examinees may sign in.
+pub const ENTRY: Duration = Duration::minutes(30);
+
+/// Why an attempt ended.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SubmitReason {
+    Examinee,
+    Timeout,
+    Proctor,
+}
+
+impl SubmitReason {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Examinee => "examinee",
+            Self::Timeout => "timeout",
+            Self::Proctor => "proctor",
+        }
+    }
+}
+
+/// Events of an attempt's timeline that the page reports.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PageEvent {
+    /// The page was hidden (another app or tab).
+    Leave,
+    Return,
+    /// The page came back online and re-sent what was waiting.
+    Reconnect,
+}
+
+impl PageEvent {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Leave => "leave",
+            Self::Return => "return",
+            Self::Reconnect => "reconnect",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        [Self::Leave, Self::Return, Self::Reconnect]
+            .into_iter()
+            .find(|e| e.code() == code)
+    }
+}
+
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sm3::digest(token.as_bytes()))
+}
+
+fn refuse(field: &str, zh: &str, en: &str) -> StoreError {
+    StoreError::invalid_text(field, zh, en)
+}
+
+fn unknown_token() -> StoreError {
+    StoreError::Forbidden
+}
+
+/// Answer to a save.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SaveAck {
+    pub seq: i64,
+    /// The save repeated one already stored (nothing new was written).
+    pub repeated: bool,
+}
+
+/// A signed-in examinee.
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub person_id: Uuid,
+    pub attempt_id: Uuid,
+    pub resumed: bool,
+}
+
+/// The result of a submission.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Graded {
+    pub score: u32,
+    pub total: u32,
+    pub passed: bool,
+    pub answered: u32,
+    pub questions: u32,
+    pub certificate: Option<String>,
+}
+
+enum Target {
+    Token(String),
+    Attempt { person_id: Uuid, attempt_id: Uuid },
+}
+
+enum Job {
+    SignIn {
+        session_id: Uuid,
+        ticket: String,
+        id_number: String,
+        token_hash: String,
+        seed: u64,
+        reply: oneshot::Sender<Result<SignedIn, StoreError>>,
+    },
+    Save {
+        token_hash: String,
+        seq: i64,
+        position: u32,
+        response: Response,
+        reply: oneshot::Sender<Result<SaveAck, StoreError>>,
+    },
+    Event {
+        token_hash: String,
+        event: PageEvent,
+        reply: oneshot::Sender<Result<(), StoreError>>,
+    },
+    ExtraTime {
+        person_id: Uuid,
+        attempt_id: Uuid,
+        minutes: u32,
+        by: String,
+        reply: oneshot::Sender<Result<DateTime<Utc>, StoreError>>,
+    },
+    Submit {
+        target: Target,
+        reason: SubmitReason,
+        reply: oneshot::Sender<Result<Graded, StoreError>>,
+    },
+}
+
+struct Stamped {
+    at: DateTime<Utc>,
+    job: Job,
+}
+
+/// A live attempt as the writer knows it.
+#[derive(Clone)]
+struct Live {
+    person_id: Uuid,
+    attempt_id: Uuid,
+    deadline: DateTime<Utc>,
+    opens_at: DateTime<Utc>,
+    submitted: bool,
+    versions: Arc<Vec<Uuid>>,
+    last_seq: i64,
+}
+
+/// Immutable question versions, shared by the writer and the paper reads.
+#[derive(Clone, Default)]
+pub struct VersionCache {
+    inner: Arc<RwLock<HashMap<Uuid, Arc<question_version::Model>>>>,
+}
+
+impl VersionCache {
+    pub async fn get_many(
+        &self,
+        db: &impl ConnectionTrait,
+        ids: &[Uuid],
+    ) -> Result<Vec<Arc<question_version::Model>>, StoreError> {
+        let missing: Vec<Uuid> = {
+            let map = self.inner.read().expect("version cache");
+            ids.iter()
+                .filter(|id| !map.contains_key(id))
+                .copied()
+                .collect()
+        };
+        if !missing.is_empty() {
+            let mut rows = Vec::new();
+            for chunk in missing.chunks(500) {
+                rows.extend(
+                    question_version::Entity::find()
+                        .filter(question_version::Column::Id.is_in(chunk.iter().copied()))
+                        .all(db)
+                        .await?,
+                );
+            }
+            let mut map = self.inner.write().expect("version cache");
+            for row in rows {
+                map.insert(row.id, Arc::new(row));
+            }
+        }
+        let map = self.inner.read().expect("version cache");
+        ids.iter()
+            .map(|id| map.get(id).cloned().ok_or(StoreError::NotFound))
+            .collect()
+    }
+}
+
+/// The handle to the exam writer. Cheap to clone.
+#[derive(Clone)]
+pub struct ExamDesk {
+    sender: mpsc::Sender<Stamped>,
+    versions: VersionCache,
+    store: Store,
+}
+
+impl ExamDesk {
+    /// Starts the writer task on the current tokio runtime.
+    pub fn start(store: Store) -> Self {
+        let (sender, receiver) = mpsc::channel(16_384);
+        let versions = VersionCache::default();
+        let writer = Writer {
+            store: store.clone(),
+            live: HashMap::new(),
+            by_attempt: HashMap::new(),
+            versions: versions.clone(),
+            pools: HashMap::new(),
+        };
+        tokio::spawn(writer.run(receiver));
+        Self {
+            sender,
+            versions,
+            store,
+        }
+    }
+
+    async fn send<T>(
+        &self,
+        at: DateTime<Utc>,
+        job: impl FnOnce(oneshot::Sender<Result<T, StoreError>>) -> Job,
+    ) -> Result<T, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.sender
+            .send(Stamped {
+                at,
+                job: job(reply),
+            })
+            .await
+            .map_err(|_| {
+                StoreError::Db(sea_orm::DbErr::Custom("the exam writer has stopped".into()))
+            })?;
+        answer.await.map_err(|_| {
+            StoreError::Db(sea_orm::DbErr::Custom("the exam writer has stopped".into()))
+        })?
+    }
+
+    /// Signs an examinee in at a session: ticket and ID number must match the archive.
+    /// `token` is a fresh random secret the caller hands to the examinee's browser; signing in
+    /// again (another device, a cleared browser) replaces it and resumes the same attempt.
+    pub async fn sign_in(
+        &self,
+        session_id: Uuid,
+        ticket: &str,
+        id_number: &str,
+        token: &str,
+        seed: u64,
+        now: DateTime<Utc>,
+    ) -> Result<SignedIn, StoreError> {
+        let (ticket, id_number, token_hash) = (
+            ticket.trim().to_owned(),
+            id_number.trim().to_owned(),
+            token_hash(token),
+        );
+        self.send(now, |reply| Job::SignIn {
+            session_id,
+            ticket,
+            id_number,
+            token_hash,
+            seed,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn save(
+        &self,
+        token: &str,
+        seq: i64,
+        position: u32,
+        response: Response,
+        now: DateTime<Utc>,
+    ) -> Result<SaveAck, StoreError> {
+        let token_hash = token_hash(token);
+        self.send(now, |reply| Job::Save {
+            token_hash,
+            seq,
+            position,
+            response,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn event(
+        &self,
+        token: &str,
+        event: PageEvent,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let token_hash = token_hash(token);
+        self.send(now, |reply| Job::Event {
+            token_hash,
+            event,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn submit(&self, token: &str, now: DateTime<Utc>) -> Result<Graded, StoreError> {
+        let target = Target::Token(token_hash(token));
+        self.send(now, |reply| Job::Submit {
+            target,
+            reason: SubmitReason::Examinee,
+            reply,
+        })
+        .await
+    }
+
+    /// A proctor ends someone's attempt (e.g. cheating), or the sweeper at the deadline.
+    pub async fn submit_attempt(
+        &self,
+        person_id: Uuid,
+        attempt_id: Uuid,
+        reason: SubmitReason,
+        now: DateTime<Utc>,
+    ) -> Result<Graded, StoreError> {
+        self.send(now, |reply| Job::Submit {
+            target: Target::Attempt {
+                person_id,
+                attempt_id,
+            },
+            reason,
+            reply,
+        })
+        .await
+    }
+
+    pub async fn extra_time(
+        &self,
+        actor: &Actor,
+        person_id: Uuid,
+        attempt_id: Uuid,
+        minutes: u32,
+        now: DateTime<Utc>,
+    ) -> Result<DateTime<Utc>, StoreError> {
+        if !(1..=120).contains(&minutes) {
+            return Err(refuse(
+                "minutes",
+                "延时须为 1–120 分钟",
+                "Extra time must be 1–120 minutes",
+            ));
+        }
+        let by = actor.display_name.clone();
+        self.send(now, |reply| Job::ExtraTime {
+            person_id,
+            attempt_id,
+            minutes,
+            by,
+            reply,
+        })
+        .await
+    }
+
+    /// Submits every attempt whose deadline and grace have passed, and marks people who
+    /// never signed in to a closed session absent. Returns how many attempts it submitted.
+    pub async fn sweep(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        let due = exam_attempt::Entity::find()
+            .filter(exam_attempt::Column::SubmittedAt.is_null())
+            .filter(exam_attempt::Column::DeadlineAt.lt(now - GRACE))
+            .all(self.store.connection())
+            .await?;
+        let mut submitted = 0;
+        for attempt in due {
+            match self
+                .submit_attempt(attempt.person_id, attempt.id, SubmitReason::Timeout, now)
+                .await
+            {
+                Ok(_) => submitted += 1,
+                // Submitted meanwhile by the examinee: nothing to do.
+                Err(StoreError::Invalid { .. }) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        super::registration::mark_absent(&self.store, now).await?;
+        Ok(submitted)
+    }
+
+    /// The examinee's paper: questions in the order drawn (options shuffled as drawn), the
+    /// latest answer to each, the server's time and the deadline.
+    pub async fn paper(&self, token: &str, now: DateTime<Utc>) -> Result<PaperView, StoreError> {
+        let db = self.store.connection();
+        let attempt = exam_attempt::Entity::find()
+            .filter(exam_attempt::Column::TokenHash.eq(token_hash(token)))
+            .one(db)
+            .await?
+            .ok_or_else(unknown_token)?;
+        self.paper_of(attempt, now, false).await
+    }
+
+    /// The same view for a proctor or the archive (answers, no token).
+    pub async fn paper_of(
+        &self,
+        attempt: exam_attempt::Model,
+        now: DateTime<Utc>,
+        with_keys: bool,
+    ) -> Result<PaperView, StoreError> {
+        let db = self.store.connection();
+        let session = exam_session::Entity::find_by_id(attempt.session_id)
+            .one(db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let person = person::Entity::find_by_id(attempt.person_id)
+            .one(db)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let paper = codec::paper_of(&attempt.paper)?;
+        let ids: Vec<Uuid> = paper
+            .items
+            .iter()
+            .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
+            .collect::<Result<_, _>>()?;
+        let started = now >= session.opens_at;
+        let versions = if started || attempt.submitted_at.is_some() {
+            self.versions.get_many(db, &ids).await?
+        } else {
+            Vec::new()
+        };
+        let (answers, last_seq) = latest_answers(db, attempt.person_id, attempt.id).await?;
+        let mut items = Vec::with_capacity(versions.len());
+        for (position, (item, version)) in paper.items.iter().zip(&versions).enumerate() {
+            let question = codec::question_of(version)?.ok_or(StoreError::NotFound)?;
+            let options = question.body().options();
+            let shown: Vec<(u8, String)> = if item.option_order.len() == options.len() {
+                item.option_order
+                    .iter()
+                    .map(|&i| (i, options[usize::from(i)].text.clone()))
+                    .collect()
+            } else {
+                options
+                    .iter()
+                    .enumerate()
+                    .map(|(i, o)| (i as u8, o.text.clone()))
+                    .collect()
+            };
+            let correct = with_keys.then(|| key_of(&question));
+            items.push(ShownItem {
+                position: position as u32,
+                kind: question.kind(),
+                stem: question.stem().to_owned(),
+                options: shown,
+                points: item.points,
+                answer: answers.get(&(position as u32)).cloned(),
+                key: correct,
+            });
+        }
+        Ok(PaperView {
+            attempt_id: attempt.id,
+            person_id: attempt.person_id,
+            name: person.name,
+            title: session.title,
+            trade_code: session.trade_code,
+            opens_at: session.opens_at,
+            started,
+            deadline: attempt.deadline_at,
+            server_now: now,
+            submitted_at: attempt.submitted_at,
+            score: attempt.score,
+            passed: attempt.passed,
+            total: paper.total,
+            pass_mark: paper.pass_mark,
+            question_count: paper.items.len() as u32,
+            items,
+            last_seq,
+        })
+    }
+}
+
+fn key_of(question: &Question) -> Response {
+    use anpei_domain::exam::QuestionBody;
+    match question.body() {
+        QuestionBody::Single { options } | QuestionBody::Multiple { options } => Response::Choices(
+            options
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.correct)
+                .map(|(i, _)| i as u8)
+                .collect(),
+        ),
+        QuestionBody::TrueFalse { answer } => Response::TrueFalse(*answer),
+        QuestionBody::FillIn { accepted } => Response::Text(accepted.join(" / ")),
+    }
+}
+
+/// The latest answer per position (highest sequence) and the highest sequence stored.
+pub async fn latest_answers(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    attempt_id: Uuid,
+) -> Result<(HashMap<u32, Response>, i64), StoreError> {
+    let rows = exam_answer::Entity::find()
+        .filter(exam_answer::Column::PersonId.eq(person_id))
+        .filter(exam_answer::Column::AttemptId.eq(attempt_id))
+        .order_by_asc(exam_answer::Column::Seq)
+        .all(db)
+        .await?;
+    let mut latest = HashMap::new();
+    let mut last_seq = 0;
+    for row in rows {
+        last_seq = row.seq;
+        latest.insert(row.position as u32, codec::response_of(&row.response)?);
+    }
+    Ok((latest, last_seq))
+}
+
+/// One question as the examinee sees it.
+#[derive(Clone, Debug)]
+pub struct ShownItem {
+    pub position: u32,
+    pub kind: anpei_domain::exam::QuestionKind,
+    pub stem: String,
+    /// (index of the stored option, text), in the order shown.
+    pub options: Vec<(u8, String)>,
+    pub points: u32,
+    pub answer: Option<Response>,
+    /// The right answer: only for reviewers, never for the examinee's page.
+    pub key: Option<Response>,
+}
+
+#[derive(Clone, Debug)]
+pub struct PaperView {
+    pub attempt_id: Uuid,
+    pub person_id: Uuid,
+    pub name: String,
+    pub title: String,
+    pub trade_code: String,
+    pub opens_at: DateTime<Utc>,
+    /// Whether the exam has begun (questions are shown only then).
+    pub started: bool,
+    pub deadline: DateTime<Utc>,
+    pub server_now: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub score: Option<i32>,
+    pub passed: Option<bool>,
+    pub total: u32,
+    pub pass_mark: u32,
+    pub question_count: u32,
+    pub items: Vec<ShownItem>,
+    pub last_seq: i64,
+}
+
+struct Writer {
+    store: Store,
+    live: HashMap<String, Live>,
+    by_attempt: HashMap<Uuid, String>,
+    versions: VersionCache,
+    /// Question pools by blueprint, for drawing papers at sign-in.
+    pools: HashMap<Uuid, Arc<Vec<anpei_domain::exam::PoolQuestion>>>,
+}
+
+/// Replies waiting for the commit.
+enum Reply {
+    SignIn(oneshot::Sender<Result<SignedIn, StoreError>>, SignedIn),
+    Save(oneshot::Sender<Result<SaveAck, StoreError>>, SaveAck),
+    Event(oneshot::Sender<Result<(), StoreError>>),
+    ExtraTime(
+        oneshot::Sender<Result<DateTime<Utc>, StoreError>>,
+        DateTime<Utc>,
+    ),
+    Submit(oneshot::Sender<Result<Graded, StoreError>>, Graded),
+}
+
+impl Reply {
+    fn send_ok(self) {
+        match self {
+            Reply::SignIn(r, v) => drop(r.send(Ok(v))),
+            Reply::Save(r, v) => drop(r.send(Ok(v))),
+            Reply::Event(r) => drop(r.send(Ok(()))),
+            Reply::ExtraTime(r, v) => drop(r.send(Ok(v))),
+            Reply::Submit(r, v) => drop(r.send(Ok(v))),
+        }
+    }
+
+    fn send_err(self, message: &str) {
+        let err = || StoreError::Db(sea_orm::DbErr::Custom(message.to_owned()));
+        match self {
+            Reply::SignIn(r, _) => drop(r.send(Err(err()))),
+            Reply::Save(r, _) => drop(r.send(Err(err()))),
+            Reply::Event(r) => drop(r.send(Err(err()))),
+            Reply::ExtraTime(r, _) => drop(r.send(Err(err()))),
+            Reply::Submit(r, _) => drop(r.send(Err(err()))),
+        }
+    }
+}
+
+impl Writer {
+    async fn run(mut self, mut receiver: mpsc::Receiver<Stamped>) {
+        let mut batch = Vec::with_capacity(BATCH);
+        while receiver.recv_many(&mut batch, BATCH).await > 0 {
+            let jobs = std::mem::take(&mut batch);
+            self.write_batch(jobs).await;
+        }
+    }
+
+    async fn write_batch(&mut self, jobs: Vec<Stamped>) {
+        let at = jobs.iter().map(|j| j.at).max().expect("a batch has jobs");
+        let system = Actor::system("exam-desk");
+        let mut tx = match self.store.write(&system, at).await {
+            Ok(tx) => tx,
+            Err(err) => {
+                tracing::error!(error = %err, "exam writer could not begin");
+                for job in jobs {
+                    fail(job.job, "could not begin");
+                }
+                return;
+            }
+        };
+        let mut replies: Vec<Reply> = Vec::with_capacity(jobs.len());
+        let mut answers: Vec<exam_answer::Model> = Vec::new();
+        let mut touched: Vec<String> = Vec::new();
+        let mut failed = None;
+        for Stamped { at, job } in jobs {
+            let result = self
+                .apply(&mut tx, at, job, &mut answers, &mut touched, &mut replies)
+                .await;
+            if let Err(err) = result {
+                failed = Some(err);
+                break;
+            }
+        }
+        if failed.is_none() {
+            if let Err(err) = flush(&mut tx, &mut answers).await {
+                failed = Some(err);
+            }
+        }
+        let outcome = match failed {
+            Some(err) => Err(err),
+            None => tx.commit().await.map(|_| ()),
+        };
+        match outcome {
+            Ok(()) => replies.into_iter().for_each(Reply::send_ok),
+            Err(err) => {
+                tracing::error!(error = %err, "exam writer batch failed; rolled back");
+                // What the cache learnt in this batch may not be true: forget it.
+                for hash in touched {
+                    if let Some(live) = self.live.remove(&hash) {
+                        self.by_attempt.remove(&live.attempt_id);
+                    }
+                }
+                for reply in replies {
+                    reply.send_err("the answer could not be stored; send it again");
+                }
+            }
+        }
+    }
+
+    /// Applies one job inside the batch's transaction. A refusal is answered at once and
+    /// leaves the batch going; a database error fails the batch.
+    async fn apply(
+        &mut self,
+        tx: &mut crate::WriteTx,
+        at: DateTime<Utc>,
+        job: Job,
+        answers: &mut Vec<exam_answer::Model>,
+        touched: &mut Vec<String>,
+        replies: &mut Vec<Reply>,
+    ) -> Result<(), StoreError> {
+        match job {
+            Job::Save {
+                token_hash,
+                seq,
+                position,
+                response,
+                reply,
+            } => {
+                let live = match self.live_by_token(tx, &token_hash).await? {
+                    Some(live) => live,
+                    None => {
+                        let _ = reply.send(Err(unknown_token()));
+                        return Ok(());
+                    }
+                };
+                if let Err(refusal) = self
+                    .check_save(tx, &live, at, seq, position, &response)
+                    .await?
+                {
+                    let _ = reply.send(Err(refusal));
+                    return Ok(());
+                }
+                if seq <= live.last_seq {
+                    replies.push(Reply::Save(
+                        reply,
+                        SaveAck {
+                            seq,
+                            repeated: true,
+                        },
+                    ));
+                    return Ok(());
+                }
+                let model = exam_answer::Model {
+                    person_id: live.person_id,
+                    id: Uuid::now_v7(),
+                    attempt_id: live.attempt_id,
+                    seq,
+                    position: position as i32,
+                    response: codec::response_json(&response),
+                    saved_at: crate::ledger::truncate_micros(at),
+                };
+                tx.record(Change::of(
+                    "exam.answer",
+                    LedgerKey::ExamAnswer {
+                        person_id: model.person_id,
+                        id: model.id,
+                    },
+                    &model,
+                ));
+                answers.push(model);
+                if let Some(live) = self.live.get_mut(&token_hash) {
+                    live.last_seq = seq;
+                }
+                touched.push(token_hash);
+                replies.push(Reply::Save(
+                    reply,
+                    SaveAck {
+                        seq,
+                        repeated: false,
+                    },
+                ));
+            }
+            Job::Event {
+                token_hash,
+                event,
+                reply,
+            } => {
+                let Some(live) = self.live_by_token(tx, &token_hash).await? else {
+                    let _ = reply.send(Err(unknown_token()));
+                    return Ok(());
+                };
+                record_event(tx, live.person_id, live.attempt_id, event.code(), "", at).await?;
+                replies.push(Reply::Event(reply));
+            }
+            Job::SignIn {
+                session_id,
+                ticket,
+                id_number,
+                token_hash,
+                seed,
+                reply,
+            } => match self
+                .sign_in(tx, at, session_id, &ticket, &id_number, &token_hash, seed)
+                .await?
+            {
+                Ok(signed) => {
+                    touched.push(token_hash);
+                    replies.push(Reply::SignIn(reply, signed));
+                }
+                Err(refusal) => {
+                    let _ = reply.send(Err(refusal));
+                }
+            },
+            Job::ExtraTime {
+                person_id,
+                attempt_id,
+                minutes,
+                by,
+                reply,
+            } => {
+                let Some(attempt) = exam_attempt::Entity::find_by_id((person_id, attempt_id))
+                    .one(tx.conn())
+                    .await?
+                else {
+                    let _ = reply.send(Err(StoreError::NotFound));
+                    return Ok(());
+                };
+                if attempt.submitted_at.is_some() {
+                    let _ = reply.send(Err(refuse(
+                        "attempt",
+                        "该考生已交卷",
+                        "The attempt is already submitted",
+                    )));
+                    return Ok(());
+                }
+                let deadline = attempt.deadline_at + Duration::minutes(i64::from(minutes));
+                let model = exam_attempt::Model {
+                    deadline_at: deadline,
+                    updated_at: tx.at(),
+                    ..attempt
+                };
+                save_attempt(tx, &model, "exam.extra_time").await?;
+                record_event(
+                    tx,
+                    person_id,
+                    attempt_id,
+                    "extra_time",
+                    &format!("+{minutes} min by {by}"),
+                    at,
+                )
+                .await?;
+                if let Some(hash) = self.by_attempt.get(&attempt_id).cloned() {
+                    if let Some(live) = self.live.get_mut(&hash) {
+                        live.deadline = deadline;
+                    }
+                    touched.push(hash);
+                }
+                replies.push(Reply::ExtraTime(reply, deadline));
+            }
+            Job::Submit {
+                target,
+                reason,
+                reply,
+            } => {
+                // Answers of this batch go in first, so grading sees them.
+                flush(tx, answers).await?;
+                let attempt = match &target {
+                    Target::Token(hash) => {
+                        exam_attempt::Entity::find()
+                            .filter(exam_attempt::Column::TokenHash.eq(hash.as_str()))
+                            .one(tx.conn())
+                            .await?
+                    }
+                    Target::Attempt {
+                        person_id,
+                        attempt_id,
+                    } => {
+                        exam_attempt::Entity::find_by_id((*person_id, *attempt_id))
+                            .one(tx.conn())
+                            .await?
+                    }
+                };
+                let Some(attempt) = attempt else {
+                    let _ = reply.send(Err(match target {
+                        Target::Token(_) => unknown_token(),
+                        Target::Attempt { .. } => StoreError::NotFound,
+                    }));
+                    return Ok(());
+                };
+                if attempt.submitted_at.is_some() {
+                    let _ = reply.send(Err(refuse(
+                        "attempt",
+                        "试卷已提交",
+                        "The paper was already submitted",
+                    )));
+                    return Ok(());
+                }
+                let graded = self.grade(tx, attempt, reason, at).await?;
+                if let Target::Token(hash) = &target {
+                    touched.push(hash.clone());
+                }
+                replies.push(Reply::Submit(reply, graded));
+            }
+        }
+        Ok(())
+    }
+
+    async fn live_by_token(
+        &mut self,
+        tx: &crate::WriteTx,
+        token_hash: &str,
+    ) -> Result<Option<Live>, StoreError> {
+        if let Some(live) = self.live.get(token_hash) {
+            return Ok(Some(live.clone()));
+        }
+        let Some(attempt) = exam_attempt::Entity::find()
+            .filter(exam_attempt::Column::TokenHash.eq(token_hash))
+            .one(tx.conn())
+            .await?
+        else {
+            return Ok(None);
+        };
+        let session = exam_session::Entity::find_by_id(attempt.session_id)
+            .one(tx.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let (_, last_seq) = latest_answers(tx.conn(), attempt.person_id, attempt.id).await?;
+        let paper = codec::paper_of(&attempt.paper)?;
+        let versions = paper
+            .items
+            .iter()
+            .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
+            .collect::<Result<Vec<_>, _>>()?;
+        let live = Live {
+            person_id: attempt.person_id,
+            attempt_id: attempt.id,
+            deadline: attempt.deadline_at,
+            opens_at: session.opens_at,
+            submitted: attempt.submitted_at.is_some(),
+            versions: Arc::new(versions),
+            last_seq,
+        };
+        if let Some(old) = self
+            .by_attempt
+            .insert(live.attempt_id, token_hash.to_owned())
+        {
+            self.live.remove(&old);
+        }
+        self.live.insert(token_hash.to_owned(), live.clone());
+        Ok(Some(live))
+    }
+
+    async fn check_save(
+        &self,
+        tx: &crate::WriteTx,
+        live: &Live,
+        at: DateTime<Utc>,
+        seq: i64,
+        position: u32,
+        response: &Response,
+    ) -> Result<Result<(), StoreError>, StoreError> {
+        if live.submitted {
+            return Ok(Err(refuse(
+                "attempt",
+                "试卷已提交，不能再作答",
+                "The paper is submitted; no more answers",
+            )));
+        }
+        if at < live.opens_at {
+            return Ok(Err(refuse(
+                "attempt",
+                "考试尚未开始",
+                "The exam has not started",
+            )));
+        }
+        if at > live.deadline + GRACE {
+            return Ok(Err(refuse("attempt", "考试时间已到", "Time is up")));
+        }
+        if seq < 1 {
+            return Ok(Err(refuse(
+                "seq",
+                "序号须从 1 开始",
+                "The sequence starts at 1",
+            )));
+        }
+        let Some(version) = live.versions.get(position as usize) else {
+            return Ok(Err(refuse("position", "没有这道题", "No such question")));
+        };
+        let version = self.versions.get_many(tx.conn(), &[*version]).await?;
+        let question = codec::question_of(&version[0])?.ok_or(StoreError::NotFound)?;
+        if let Err(err) = question.check_response(response) {
+            return Ok(Err(StoreError::invalid("response", &err)));
+        }
+        Ok(Ok(()))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn sign_in(
+        &mut self,
+        tx: &mut crate::WriteTx,
+        at: DateTime<Utc>,
+        session_id: Uuid,
+        ticket: &str,
+        id_number: &str,
+        token_hash: &str,
+        seed: u64,
+    ) -> Result<Result<SignedIn, StoreError>, StoreError> {
+        let mismatch = || {
+            refuse(
+                "ticket",
+                "准考证号或身份证号不正确",
+                "Ticket or ID number is not right",
+            )
+        };
+        let Ok(id) = anpei_domain::IdNumber::parse(id_number) else {
+            return Ok(Err(mismatch()));
+        };
+        let Some(identity) = person_identity::Entity::find_by_id(id.as_str().to_owned())
+            .one(tx.conn())
+            .await?
+        else {
+            return Ok(Err(mismatch()));
+        };
+        let Some(registration) = exam_registration::Entity::find()
+            .filter(exam_registration::Column::Ticket.eq(ticket))
+            .filter(exam_registration::Column::PersonId.eq(identity.person_id))
+            .filter(exam_registration::Column::SessionId.eq(session_id))
+            .one(tx.conn())
+            .await?
+        else {
+            return Ok(Err(mismatch()));
+        };
+        let session = exam_session::Entity::find_by_id(session_id)
+            .one(tx.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        if session.part != anpei_domain::exam::ExamPart::Theory.code() {
+            return Ok(Err(refuse(
+                "session",
+                "实际操作考试不在机上作答",
+                "A practical exam is not taken on screen",
+            )));
+        }
+        if at < session.opens_at - ENTRY {
+            return Ok(Err(refuse(
+                "session",
+                "尚未到入场时间（开考前 30 分钟）",
+                "Entry opens 30 minutes before the start",
+            )));
+        }
+        if at >= session.closes_at {
+            return Ok(Err(refuse(
+                "session",
+                "本场考试已结束",
+                "This session has ended",
+            )));
+        }
+        let existing = exam_attempt::Entity::find()
+            .filter(exam_attempt::Column::PersonId.eq(identity.person_id))
+            .filter(exam_attempt::Column::RegistrationId.eq(registration.id))
+            .one(tx.conn())
+            .await?;
+        if let Some(attempt) = existing {
+            if attempt.submitted_at.is_some() {
+                return Ok(Err(refuse(
+                    "ticket",
+                    "本场考试已交卷",
+                    "Already submitted in this session",
+                )));
+            }
+            // Same attempt, new device or browser: the old token stops working.
+            let model = exam_attempt::Model {
+                token_hash: token_hash.to_owned(),
+                updated_at: tx.at(),
+                ..attempt
+            };
+            save_attempt(tx, &model, "exam.sign_in_again").await?;
+            record_event(tx, model.person_id, model.id, "sign_in_again", "", at).await?;
+            if let Some(old) = self.by_attempt.remove(&model.id) {
+                self.live.remove(&old);
+            }
+            return Ok(Ok(SignedIn {
+                person_id: model.person_id,
+                attempt_id: model.id,
+                resumed: true,
+            }));
+        }
+        // One active attempt per person, anywhere.
+        let active = exam_attempt::Entity::find()
+            .filter(exam_attempt::Column::PersonId.eq(identity.person_id))
+            .filter(exam_attempt::Column::SubmittedAt.is_null())
+            .one(tx.conn())
+            .await?;
+        if active.is_some() {
+            return Ok(Err(refuse(
+                "ticket",
+                "此人另有一场考试正在进行",
+                "This person has another exam in progress",
+            )));
+        }
+        let blueprint_row = exam_blueprint::Entity::find_by_id(session.blueprint_id)
+            .one(tx.conn())
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let blueprint = super::sessions::blueprint_of(&blueprint_row)?;
+        let pool = match self.pools.get(&blueprint_row.id) {
+            Some(pool) => pool.clone(),
+            None => {
+                let pool =
+                    Arc::new(super::sessions::pool(tx.conn(), &blueprint_row.trade_code).await?);
+                self.pools.insert(blueprint_row.id, pool.clone());
+                pool
+            }
+        };
+        let paper: Paper = match blueprint.draw(&pool, seed) {
+            Ok(paper) => paper,
+            Err(_) => {
+                // The bank changed since the pool was read: read it again once.
+                let fresh =
+                    Arc::new(super::sessions::pool(tx.conn(), &blueprint_row.trade_code).await?);
+                self.pools.insert(blueprint_row.id, fresh.clone());
+                match blueprint.draw(&fresh, seed) {
+                    Ok(paper) => paper,
+                    Err(_) => {
+                        return Ok(Err(refuse(
+                            "session",
+                            "题库不足以为本场组卷，请联系考务",
+                            "The bank cannot fill this paper; call the exam office",
+                        )));
+                    }
+                }
+            }
+        };
+        let start = if at > session.opens_at {
+            at
+        } else {
+            session.opens_at
+        };
+        let end = start + Duration::minutes(i64::from(session.duration_minutes));
+        let deadline = if end < session.closes_at {
+            end
+        } else {
+            session.closes_at
+        } + Duration::minutes(i64::from(registration.extra_minutes));
+        let attempt = exam_attempt::Model {
+            person_id: identity.person_id,
+            id: Uuid::now_v7(),
+            registration_id: registration.id,
+            session_id,
+            seed: seed as i64,
+            paper: codec::paper_json(&paper),
+            token_hash: token_hash.to_owned(),
+            started_at: crate::ledger::truncate_micros(start),
+            deadline_at: crate::ledger::truncate_micros(deadline),
+            submitted_at: None,
+            submit_reason: None,
+            score: None,
+            passed: None,
+            created_at: tx.at(),
+            updated_at: tx.at(),
+        };
+        exam_attempt::Entity::insert(exam_attempt::ActiveModel::from(attempt.clone()))
+            .exec(tx.conn())
+            .await?;
+        tx.record(Change::of(
+            "exam.start",
+            LedgerKey::ExamAttempt {
+                person_id: attempt.person_id,
+                id: attempt.id,
+            },
+            &attempt,
+        ));
+        let registration = exam_registration::Model {
+            status: SIGNED_IN.to_owned(),
+            signed_in_at: Some(tx.at()),
+            updated_at: tx.at(),
+            ..registration
+        };
+        save_registration(tx, &registration, "exam.sign_in").await?;
+        record_event(
+            tx,
+            attempt.person_id,
+            attempt.id,
+            "sign_in",
+            &format!("seat {}", registration.seat_no),
+            at,
+        )
+        .await?;
+        Ok(Ok(SignedIn {
+            person_id: attempt.person_id,
+            attempt_id: attempt.id,
+            resumed: false,
+        }))
+    }
+
+    async fn grade(
+        &mut self,
+        tx: &mut crate::WriteTx,
+        attempt: exam_attempt::Model,
+        reason: SubmitReason,
+        at: DateTime<Utc>,
+    ) -> Result<Graded, StoreError> {
+        let paper = codec::paper_of(&attempt.paper)?;
+        let ids: Vec<Uuid> = paper
+            .items
+            .iter()
+            .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
+            .collect::<Result<_, _>>()?;
+        let versions = self.versions.get_many(tx.conn(), &ids).await?;
+        let questions: Vec<Question> = versions
+            .iter()
+            .map(|v| codec::question_of(v)?.ok_or(StoreError::NotFound))
+            .collect::<Result<_, _>>()?;
+        let refs: Vec<&Question> = questions.iter().collect();
+        let (latest, _) = latest_answers(tx.conn(), attempt.person_id, attempt.id).await?;
+        let responses: Vec<Option<Response>> = (0..paper.items.len() as u32)
+            .map(|p| latest.get(&p).cloned())
+            .collect();
+        let grade = TheoryGrade::mark(&paper, &refs, &responses);
+        let model = exam_attempt::Model {
+            submitted_at: Some(crate::ledger::truncate_micros(at)),
+            submit_reason: Some(reason.code().to_owned()),
+            score: Some(grade.score as i32),
+            passed: Some(grade.passed),
+            updated_at: tx.at(),
+            ..attempt
+        };
+        save_attempt(tx, &model, "exam.submit").await?;
+        record_event(tx, model.person_id, model.id, "submit", reason.code(), at).await?;
+        if let Some(registration) =
+            exam_registration::Entity::find_by_id((model.person_id, model.registration_id))
+                .one(tx.conn())
+                .await?
+        {
+            let registration = exam_registration::Model {
+                status: FINISHED.to_owned(),
+                updated_at: tx.at(),
+                ..registration
+            };
+            save_registration(tx, &registration, "exam.finish").await?;
+        }
+        if let Some(hash) = self.by_attempt.get(&model.id).cloned() {
+            if let Some(live) = self.live.get_mut(&hash) {
+                live.submitted = true;
+            }
+        }
+        let certificate = if grade.passed {
+            let session = exam_session::Entity::find_by_id(model.session_id)
+                .one(tx.conn())
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            super::practical::issue_if_complete(
+                tx,
+                model.person_id,
+                &session.trade_code,
+                session.site_id,
+                at,
+            )
+            .await?
+        } else {
+            None
+        };
+        Ok(Graded {
+            score: grade.score,
+            total: grade.total,
+            passed: grade.passed,
+            answered: grade.answered,
+            questions: paper.items.len() as u32,
+            certificate,
+        })
+    }
+}
+
+fn fail(job: Job, message: &str) {
+    let err = || StoreError::Db(sea_orm::DbErr::Custom(message.to_owned()));
+    match job {
+        Job::SignIn { reply, .. } => drop(reply.send(Err(err()))),
+        Job::Save { reply, .. } => drop(reply.send(Err(err()))),
+        Job::Event { reply, .. } => drop(reply.send(Err(err()))),
+        Job::ExtraTime { reply, .. } => drop(reply.send(Err(err()))),
+        Job::Submit { reply, .. } => drop(reply.send(Err(err()))),
+    }
+}
+
+async fn flush(
+    tx: &mut crate::WriteTx,
+    answers: &mut Vec<exam_answer::Model>,
+) -> Result<(), StoreError> {
+    if answers.is_empty() {
+        return Ok(());
+    }
+    // 7 columns a row: 100 rows stay far below SQLite's bound-parameter limit.
+    for chunk in answers.chunks(100) {
+        exam_answer::Entity::insert_many(chunk.iter().cloned().map(exam_answer::ActiveModel::from))
+            .exec(tx.conn())
+            .await?;
+    }
+    answers.clear();
+    Ok(())
+}
+
+async fn save_attempt(
+    tx: &mut crate::WriteTx,
+    model: &exam_attempt::Model,
+    action: &'static str,
+) -> Result<(), StoreError> {
+    exam_attempt::Entity::update(exam_attempt::ActiveModel::from(model.clone()).reset_all())
+        .exec(tx.conn())
+        .await?;
+    tx.record(Change::of(
+        action,
+        LedgerKey::ExamAttempt {
+            person_id: model.person_id,
+            id: model.id,
+        },
+        model,
+    ));
+    Ok(())
+}
+
+pub(crate) async fn save_registration(
+    tx: &mut crate::WriteTx,
+    model: &exam_registration::Model,
+    action: &'static str,
+) -> Result<(), StoreError> {
+    exam_registration::Entity::update(
+        exam_registration::ActiveModel::from(model.clone()).reset_all(),
+    )
+    .exec(tx.conn())
+    .await?;
+    tx.record(Change::of(
+        action,
+        LedgerKey::ExamRegistration {
+            person_id: model.person_id,
+            id: model.id,
+        },
+        model,
+    ));
+    Ok(())
+}
+
+async fn record_event(
+    tx: &mut crate::WriteTx,
+    person_id: Uuid,
+    attempt_id: Uuid,
+    kind: &str,
+    detail: &str,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let model = exam_event::Model {
+        person_id,
+        id: Uuid::now_v7(),
+        attempt_id,
+        kind: kind.to_owned(),
+        at: crate::ledger::truncate_micros(at),
+        detail: detail.to_owned(),
+    };
+    exam_event::Entity::insert(exam_event::ActiveModel::from(model.clone()))
+        .exec(tx.conn())
+        .await?;
+    tx.record(Change::of(
+        "exam.event",
+        LedgerKey::ExamEvent {
+            person_id,
+            id: model.id,
+        },
+        &model,
+    ));
+    Ok(())
+}
+
+/// An attempt's timeline: answers and events in order (for proctors and the archive).
+pub async fn timeline(
+    db: &impl ConnectionTrait,
+    person_id: Uuid,
+    attempt_id: Uuid,
+) -> Result<Vec<(DateTime<Utc>, String, String)>, StoreError> {
+    let mut out: Vec<(DateTime<Utc>, String, String)> = exam_event::Entity::find()
+        .filter(exam_event::Column::PersonId.eq(person_id))
+        .filter(exam_event::Column::AttemptId.eq(attempt_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.at, e.kind, e.detail))
+        .collect();
+    for answer in exam_answer::Entity::find()
+        .filter(exam_answer::Column::PersonId.eq(person_id))
+        .filter(exam_answer::Column::AttemptId.eq(attempt_id))
+        .all(db)
+        .await?
+    {
+        out.push((
+            answer.saved_at,
+            "answer".to_owned(),
+            format!("#{} → {}", answer.position + 1, answer.response),
+        ));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
+/// Where an exam site is, for certificates issued on its results.
+pub(crate) async fn site_region(
+    db: &impl ConnectionTrait,
+    site_id: Uuid,
+) -> Result<String, StoreError> {
+    Ok(exam_site::Entity::find_by_id(site_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?
+        .region_code)
+}
