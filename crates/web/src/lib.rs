@@ -56,13 +56,18 @@ impl Default for WebConfig {
 pub struct AppState {
     pub store: Store,
     pub config: WebConfig,
+    /// The exam writer (durable answering) of this server.
+    pub exam_desk: anpei_store::exam::attempts::ExamDesk,
 }
 
 /// The whole application.
 pub fn app(store: Store, config: WebConfig) -> Router {
+    let exam_desk = anpei_store::exam::attempts::ExamDesk::start(store.clone());
+    spawn_exam_sweeper(exam_desk.clone());
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
+        exam_desk,
     };
     let sessions = SessionManagerLayer::new(auth::DbSessionStore::new(store.clone()))
         .with_name("anpei_session")
@@ -173,6 +178,21 @@ pub fn spawn_upkeep(store: Store, every: Duration) {
 /// Re-evaluates everyone once a day (verdicts move with the calendar: certificates expire
 /// overnight), and at start when the last full evaluation is older than today or was made
 /// under another rule set. Writes keep the people they touch current in between.
+/// Submits attempts whose time is up (and marks the absent) once a second: an examinee who
+/// closed the page still gets their paper handed in and graded at the deadline.
+fn spawn_exam_sweeper(desk: anpei_store::exam::attempts::ExamDesk) {
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(Duration::from_secs(1));
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            if let Err(err) = desk.sweep(clock::now()).await {
+                tracing::warn!(%err, "exam sweep failed");
+            }
+        }
+    });
+}
+
 pub fn spawn_daily_evaluation(store: Store) {
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(300));

@@ -234,6 +234,12 @@ pub struct ExamDesk {
     store: Store,
 }
 
+impl std::fmt::Debug for ExamDesk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExamDesk").finish_non_exhaustive()
+    }
+}
+
 impl ExamDesk {
     /// Starts the writer task on the current tokio runtime.
     pub fn start(store: Store) -> Self {
@@ -1385,4 +1391,90 @@ pub(crate) async fn site_region(
         .await?
         .ok_or(StoreError::NotFound)?
         .region_code)
+}
+
+/// An attempt, if it belongs to the session.
+pub async fn attempt_in_session(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    person_id: Uuid,
+    attempt_id: Uuid,
+) -> Result<exam_attempt::Model, StoreError> {
+    exam_attempt::Entity::find_by_id((person_id, attempt_id))
+        .one(db)
+        .await?
+        .filter(|a| a.session_id == session_id)
+        .ok_or(StoreError::NotFound)
+}
+
+/// Where each examinee of a session stands, by registration.
+#[derive(Clone, Debug)]
+pub struct Progress {
+    pub attempt_id: Uuid,
+    pub answered: u32,
+    pub questions: u32,
+    pub deadline: DateTime<Utc>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub leaves: u32,
+    pub score: Option<i32>,
+    pub passed: Option<bool>,
+}
+
+pub async fn session_progress(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+) -> Result<HashMap<Uuid, Progress>, StoreError> {
+    use sea_orm::{FromQueryResult, QuerySelect};
+    let attempts = exam_attempt::Entity::find()
+        .filter(exam_attempt::Column::SessionId.eq(session_id))
+        .all(db)
+        .await?;
+    #[derive(FromQueryResult)]
+    struct Answered {
+        attempt_id: Uuid,
+        position: i32,
+    }
+    let mut answered: HashMap<Uuid, std::collections::HashSet<i32>> = HashMap::new();
+    let mut leaves: HashMap<Uuid, u32> = HashMap::new();
+    for chunk in attempts.chunks(500) {
+        let ids: Vec<Uuid> = chunk.iter().map(|a| a.id).collect();
+        let rows = exam_answer::Entity::find()
+            .select_only()
+            .column(exam_answer::Column::AttemptId)
+            .column(exam_answer::Column::Position)
+            .filter(exam_answer::Column::AttemptId.is_in(ids.clone()))
+            .distinct()
+            .into_model::<Answered>()
+            .all(db)
+            .await?;
+        for row in rows {
+            answered.entry(row.attempt_id).or_default().insert(row.position);
+        }
+        for event in exam_event::Entity::find()
+            .filter(exam_event::Column::AttemptId.is_in(ids))
+            .filter(exam_event::Column::Kind.eq(PageEvent::Leave.code()))
+            .all(db)
+            .await?
+        {
+            *leaves.entry(event.attempt_id).or_default() += 1;
+        }
+    }
+    let mut out = HashMap::new();
+    for a in attempts {
+        let questions = codec::paper_of(&a.paper).map(|p| p.items.len() as u32).unwrap_or(0);
+        out.insert(
+            a.registration_id,
+            Progress {
+                attempt_id: a.id,
+                answered: answered.get(&a.id).map_or(0, |s| s.len() as u32),
+                questions,
+                deadline: a.deadline_at,
+                submitted_at: a.submitted_at,
+                leaves: leaves.get(&a.id).copied().unwrap_or(0),
+                score: a.score,
+                passed: a.passed,
+            },
+        );
+    }
+    Ok(out)
 }

@@ -6,6 +6,7 @@ pub mod certificates;
 pub mod compliance;
 pub mod enterprise_ledgers;
 pub mod enterprises;
+pub mod exams;
 pub mod ledgers;
 pub mod meta;
 pub mod notifications;
@@ -35,6 +36,7 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
         (name = "certificates", description = "Certificates: public verification and the lifecycle"),
         (name = "compliance", description = "The compliance engine: findings and KPIs"),
         (name = "ledgers", description = "Enterprise ledgers: training hours, yearly assessments, apprenticeships, time off post, process changes, training plans and capacity, skill promotion"),
+        (name = "exams", description = "The exam system: blueprints, sites, sessions, registration, the examinee's paper and answers, proctoring, practical scores"),
         (name = "reference", description = "Reference data and the ledger key"),
     )
 )]
@@ -53,10 +55,12 @@ pub fn routers() -> (Router<AppState>, Router<AppState>) {
         .merge(ledgers::router())
         .merge(enterprise_ledgers::router())
         .merge(notifications::router())
+        .merge(exams::router())
         .split_for_parts();
     let (public, public_api) = OpenApiRouter::new()
         .merge(certificates::public_router())
         .merge(meta::router())
+        .merge(exams::public_router())
         .split_for_parts();
     api.merge(public_api);
     let api = std::sync::Arc::new(api);
