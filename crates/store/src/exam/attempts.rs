@@ -1448,7 +1448,10 @@ pub async fn session_progress(
             .all(db)
             .await?;
         for row in rows {
-            answered.entry(row.attempt_id).or_default().insert(row.position);
+            answered
+                .entry(row.attempt_id)
+                .or_default()
+                .insert(row.position);
         }
         for event in exam_event::Entity::find()
             .filter(exam_event::Column::AttemptId.is_in(ids))
@@ -1461,7 +1464,9 @@ pub async fn session_progress(
     }
     let mut out = HashMap::new();
     for a in attempts {
-        let questions = codec::paper_of(&a.paper).map(|p| p.items.len() as u32).unwrap_or(0);
+        let questions = codec::paper_of(&a.paper)
+            .map(|p| p.items.len() as u32)
+            .unwrap_or(0);
         out.insert(
             a.registration_id,
             Progress {

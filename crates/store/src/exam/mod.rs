@@ -5,6 +5,7 @@
 
 pub mod attempts;
 pub mod codec;
+pub mod drill;
 pub mod practical;
 pub mod registration;
 pub mod sessions;

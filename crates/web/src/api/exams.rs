@@ -129,7 +129,10 @@ pub struct BlueprintDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/exam/blueprints", tag = "exams", responses((status = 200, body = Vec<BlueprintDto>)))]
-async fn list_blueprints(State(state): State<AppState>, authed: Authed) -> Result<axum::Json<Vec<BlueprintDto>>, WebError> {
+async fn list_blueprints(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<axum::Json<Vec<BlueprintDto>>, WebError> {
     let rows = sessions::blueprints(state.store.connection(), &authed.actor).await?;
     Ok(axum::Json(
         rows.into_iter()
@@ -171,7 +174,16 @@ async fn create_site(
     Json(body): Json<SiteRequest>,
 ) -> Result<(StatusCode, axum::Json<CreatedDto>), WebError> {
     let rooms: Vec<(String, u32)> = body.rooms.into_iter().map(|r| (r.name, r.seats)).collect();
-    let site = sessions::create_site(&state.store, &authed.actor, &body.region_code, &body.name, &body.address, &rooms, clock::now()).await?;
+    let site = sessions::create_site(
+        &state.store,
+        &authed.actor,
+        &body.region_code,
+        &body.name,
+        &body.address,
+        &rooms,
+        clock::now(),
+    )
+    .await?;
     Ok((StatusCode::CREATED, axum::Json(CreatedDto { id: site.id })))
 }
 
@@ -192,7 +204,10 @@ pub struct SiteDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/exam/sites", tag = "exams", responses((status = 200, body = Vec<SiteDto>)))]
-async fn list_sites(State(state): State<AppState>, authed: Authed) -> Result<axum::Json<Vec<SiteDto>>, WebError> {
+async fn list_sites(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<axum::Json<Vec<SiteDto>>, WebError> {
     let sites = sessions::sites(state.store.connection(), &authed.actor).await?;
     Ok(axum::Json(
         sites
@@ -202,7 +217,14 @@ async fn list_sites(State(state): State<AppState>, authed: Authed) -> Result<axu
                 region_code: s.region_code,
                 name: s.name,
                 address: s.address,
-                rooms: rooms.into_iter().map(|r| RoomDto { id: r.id, name: r.name, seats: r.seats }).collect(),
+                rooms: rooms
+                    .into_iter()
+                    .map(|r| RoomDto {
+                        id: r.id,
+                        name: r.name,
+                        seats: r.seats,
+                    })
+                    .collect(),
             })
             .collect(),
     ))
@@ -238,7 +260,10 @@ async fn create_session(
         closes_at: body.closes_at,
     };
     let session = sessions::create_session(&state.store, &authed.actor, new, clock::now()).await?;
-    Ok((StatusCode::CREATED, axum::Json(CreatedDto { id: session.id })))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CreatedDto { id: session.id }),
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -254,7 +279,10 @@ pub struct SessionDto {
 }
 
 #[utoipa::path(get, path = "/api/v1/exam/sessions", tag = "exams", responses((status = 200, body = Vec<SessionDto>)))]
-async fn list_sessions(State(state): State<AppState>, authed: Authed) -> Result<axum::Json<Vec<SessionDto>>, WebError> {
+async fn list_sessions(
+    State(state): State<AppState>,
+    authed: Authed,
+) -> Result<axum::Json<Vec<SessionDto>>, WebError> {
     let rows = sessions::sessions(state.store.connection(), &authed.actor).await?;
     Ok(axum::Json(
         rows.into_iter()
@@ -309,11 +337,19 @@ pub struct ConsoleDto {
 /// The proctor's console: who signed in, progress, time left, incidents.
 #[utoipa::path(get, path = "/api/v1/exam/sessions/{id}", tag = "exams", params(("id" = Uuid, Path)),
     responses((status = 200, body = ConsoleDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn console(State(state): State<AppState>, authed: Authed, Path(id): Path<Uuid>) -> Result<axum::Json<ConsoleDto>, WebError> {
+async fn console(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+) -> Result<axum::Json<ConsoleDto>, WebError> {
     Ok(axum::Json(console_of(&state, &authed, id).await?))
 }
 
-pub async fn console_of(state: &AppState, authed: &Authed, id: Uuid) -> Result<ConsoleDto, WebError> {
+pub async fn console_of(
+    state: &AppState,
+    authed: &Authed,
+    id: Uuid,
+) -> Result<ConsoleDto, WebError> {
     let db = state.store.connection();
     let access = sessions::session_access(db, &authed.actor, id).await?;
     let listed = registration::list(db, id).await?;
@@ -337,7 +373,9 @@ pub async fn console_of(state: &AppState, authed: &Authed, id: Uuid) -> Result<C
                 answered: p.map_or(0, |p| p.answered),
                 questions: p.map_or(0, |p| p.questions),
                 deadline: p.map(|p| p.deadline),
-                seconds_left: p.and_then(|p| (p.submitted_at.is_none()).then(|| (p.deadline - now).num_seconds().max(0))),
+                seconds_left: p.and_then(|p| {
+                    (p.submitted_at.is_none()).then(|| (p.deadline - now).num_seconds().max(0))
+                }),
                 leaves: p.map_or(0, |p| p.leaves),
                 score: p.and_then(|p| p.score),
                 passed: p.and_then(|p| p.passed),
@@ -372,13 +410,26 @@ pub struct StaffRequest {
 
 #[utoipa::path(post, path = "/api/v1/exam/sessions/{id}/staff", tag = "exams", params(("id" = Uuid, Path)), request_body = StaffRequest,
     responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn assign_staff(State(state): State<AppState>, authed: Authed, Path(id): Path<Uuid>, Json(body): Json<StaffRequest>) -> Result<StatusCode, WebError> {
+async fn assign_staff(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+    Json(body): Json<StaffRequest>,
+) -> Result<StatusCode, WebError> {
     let duty = Duty::parse(body.duty.trim()).ok_or_else(|| WebError::Invalid {
         field: "duty".into(),
         zh: "职责须为 proctor（监考）或 examiner（考评员）".into(),
         en: "duty must be proctor or examiner".into(),
     })?;
-    sessions::assign_staff(&state.store, &authed.actor, id, body.account_id, duty, clock::now()).await?;
+    sessions::assign_staff(
+        &state.store,
+        &authed.actor,
+        id,
+        body.account_id,
+        duty,
+        clock::now(),
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -442,12 +493,25 @@ pub struct DeadlineDto {
     pub deadline: DateTime<Utc>,
 }
 
-async fn proctor_attempt(state: &AppState, authed: &Authed, session_id: Uuid, person_id: Uuid, attempt_id: Uuid) -> Result<(), WebError> {
-    let access = sessions::session_access(state.store.connection(), &authed.actor, session_id).await?;
+async fn proctor_attempt(
+    state: &AppState,
+    authed: &Authed,
+    session_id: Uuid,
+    person_id: Uuid,
+    attempt_id: Uuid,
+) -> Result<(), WebError> {
+    let access =
+        sessions::session_access(state.store.connection(), &authed.actor, session_id).await?;
     if !access.may_proctor() {
         return Err(WebError::NotFound);
     }
-    anpei_store::exam::attempts::attempt_in_session(state.store.connection(), session_id, person_id, attempt_id).await?;
+    anpei_store::exam::attempts::attempt_in_session(
+        state.store.connection(),
+        session_id,
+        person_id,
+        attempt_id,
+    )
+    .await?;
     Ok(())
 }
 
@@ -462,7 +526,16 @@ async fn extra_time(
     Json(body): Json<ExtraTimeRequest>,
 ) -> Result<axum::Json<DeadlineDto>, WebError> {
     proctor_attempt(&state, &authed, id, person_id, attempt_id).await?;
-    let deadline = state.exam_desk.extra_time(&authed.actor, person_id, attempt_id, body.minutes, clock::now()).await?;
+    let deadline = state
+        .exam_desk
+        .extra_time(
+            &authed.actor,
+            person_id,
+            attempt_id,
+            body.minutes,
+            clock::now(),
+        )
+        .await?;
     Ok(axum::Json(DeadlineDto { deadline }))
 }
 
@@ -500,7 +573,10 @@ async fn force_submit(
     Path((id, person_id, attempt_id)): Path<(Uuid, Uuid, Uuid)>,
 ) -> Result<axum::Json<ResultDto>, WebError> {
     proctor_attempt(&state, &authed, id, person_id, attempt_id).await?;
-    let graded = state.exam_desk.submit_attempt(person_id, attempt_id, SubmitReason::Proctor, clock::now()).await?;
+    let graded = state
+        .exam_desk
+        .submit_attempt(person_id, attempt_id, SubmitReason::Proctor, clock::now())
+        .await?;
     Ok(axum::Json(graded.into()))
 }
 
@@ -530,14 +606,21 @@ async fn attempt_review(
 ) -> Result<axum::Json<AttemptReviewDto>, WebError> {
     proctor_attempt(&state, &authed, id, person_id, attempt_id).await?;
     let db = state.store.connection();
-    let attempt = anpei_store::exam::attempts::attempt_in_session(db, id, person_id, attempt_id).await?;
-    let view = state.exam_desk.paper_of(attempt, clock::now(), true).await?;
+    let attempt =
+        anpei_store::exam::attempts::attempt_in_session(db, id, person_id, attempt_id).await?;
+    let view = state
+        .exam_desk
+        .paper_of(attempt, clock::now(), true)
+        .await?;
     let timeline = anpei_store::exam::attempts::timeline(db, person_id, attempt_id)
         .await?
         .into_iter()
         .map(|(at, kind, detail)| TimelineEntryDto { at, kind, detail })
         .collect();
-    Ok(axum::Json(AttemptReviewDto { paper: paper_dto(view), timeline }))
+    Ok(axum::Json(AttemptReviewDto {
+        paper: paper_dto(view),
+        timeline,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -613,8 +696,12 @@ pub struct SignedInDto {
 /// archive; signing in again resumes the same attempt (and ends the other device's token).
 #[utoipa::path(post, path = "/api/v1/exam/sign-in", tag = "exams", request_body = SignInRequest,
     responses((status = 200, body = SignedInDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn sign_in(State(state): State<AppState>, Json(body): Json<SignInRequest>) -> Result<Response, WebError> {
-    let (token, signed) = sign_in_examinee(&state, body.session_id, &body.ticket, &body.id_number).await?;
+async fn sign_in(
+    State(state): State<AppState>,
+    Json(body): Json<SignInRequest>,
+) -> Result<Response, WebError> {
+    let (token, signed) =
+        sign_in_examinee(&state, body.session_id, &body.ticket, &body.id_number).await?;
     let cookie = exam_cookie(&token, state.config.secure_cookies);
     Ok((
         [(header::SET_COOKIE, cookie)],
@@ -639,8 +726,14 @@ pub async fn sign_in_examinee(
         tower_sessions::session::Id::default(),
         tower_sessions::session::Id::default()
     );
-    let seed = u64::from_le_bytes(*Uuid::now_v7().as_bytes().last_chunk::<8>().expect("16 bytes"))
-        ^ token.bytes().fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b));
+    let seed = u64::from_le_bytes(
+        *Uuid::now_v7()
+            .as_bytes()
+            .last_chunk::<8>()
+            .expect("16 bytes"),
+    ) ^ token
+        .bytes()
+        .fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b));
     let signed = state
         .exam_desk
         .sign_in(session_id, ticket, id_number, &token, seed, clock::now())
@@ -697,9 +790,21 @@ pub struct ResponseDto {
 impl ResponseDto {
     fn of(r: &ExamResponse) -> Self {
         match r {
-            ExamResponse::Choices(c) => ResponseDto { choices: Some(c.clone()), true_false: None, text: None },
-            ExamResponse::TrueFalse(b) => ResponseDto { choices: None, true_false: Some(*b), text: None },
-            ExamResponse::Text(t) => ResponseDto { choices: None, true_false: None, text: Some(t.clone()) },
+            ExamResponse::Choices(c) => ResponseDto {
+                choices: Some(c.clone()),
+                true_false: None,
+                text: None,
+            },
+            ExamResponse::TrueFalse(b) => ResponseDto {
+                choices: None,
+                true_false: Some(*b),
+                text: None,
+            },
+            ExamResponse::Text(t) => ResponseDto {
+                choices: None,
+                true_false: None,
+                text: Some(t.clone()),
+            },
         }
     }
 
@@ -763,7 +868,8 @@ pub fn paper_dto(view: PaperView) -> PaperDto {
         attempt_id: view.attempt_id,
         name: view.name,
         title: view.title,
-        trade_name: anpei_domain::trade::find_trade(&view.trade_code).map_or(String::new(), |t| t.name.to_owned()),
+        trade_name: anpei_domain::trade::find_trade(&view.trade_code)
+            .map_or(String::new(), |t| t.name.to_owned()),
         trade_code: view.trade_code,
         opens_at: view.opens_at,
         started: view.started,
@@ -807,8 +913,16 @@ pub fn paper_dto(view: PaperView) -> PaperDto {
     responses((status = 200, body = PaperDto), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn paper(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, WebError> {
     let token = exam_token(&headers)?;
-    let view = state.exam_desk.paper(&token, clock::now()).await.map_err(token_error)?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], axum::Json(paper_dto(view))).into_response())
+    let view = state
+        .exam_desk
+        .paper(&token, clock::now())
+        .await
+        .map_err(token_error)?;
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        axum::Json(paper_dto(view)),
+    )
+        .into_response())
 }
 
 fn token_error(err: anpei_store::StoreError) -> WebError {
@@ -837,7 +951,11 @@ pub struct SavedDto {
 #[utoipa::path(put, path = "/api/v1/exam/answers", tag = "exams", request_body = SaveRequest,
     responses((status = 200, body = SavedDto), (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn save_answer(State(state): State<AppState>, headers: HeaderMap, Json(body): Json<SaveRequest>) -> Result<axum::Json<SavedDto>, WebError> {
+async fn save_answer(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<SaveRequest>,
+) -> Result<axum::Json<SavedDto>, WebError> {
     let token = exam_token(&headers)?;
     let response = body.response.parse()?;
     let ack = state
@@ -845,7 +963,10 @@ async fn save_answer(State(state): State<AppState>, headers: HeaderMap, Json(bod
         .save(&token, body.seq, body.position, response, clock::now())
         .await
         .map_err(token_error)?;
-    Ok(axum::Json(SavedDto { seq: ack.seq, repeated: ack.repeated }))
+    Ok(axum::Json(SavedDto {
+        seq: ack.seq,
+        repeated: ack.repeated,
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -857,23 +978,37 @@ pub struct EventRequest {
 /// Records a page event in the attempt's timeline.
 #[utoipa::path(post, path = "/api/v1/exam/events", tag = "exams", request_body = EventRequest,
     responses((status = 204), (status = 401, body = Problem, content_type = "application/problem+json")))]
-async fn page_event(State(state): State<AppState>, headers: HeaderMap, Json(body): Json<EventRequest>) -> Result<StatusCode, WebError> {
+async fn page_event(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<EventRequest>,
+) -> Result<StatusCode, WebError> {
     let token = exam_token(&headers)?;
     let event = PageEvent::parse(body.kind.trim()).ok_or_else(|| WebError::Invalid {
         field: "kind".into(),
         zh: "未知的事件".into(),
         en: "Unknown event".into(),
     })?;
-    state.exam_desk.event(&token, event, clock::now()).await.map_err(token_error)?;
+    state
+        .exam_desk
+        .event(&token, event, clock::now())
+        .await
+        .map_err(token_error)?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// Hands the paper in and returns the result.
 #[utoipa::path(post, path = "/api/v1/exam/submit", tag = "exams",
     responses((status = 200, body = ResultDto), (status = 401, body = Problem, content_type = "application/problem+json")))]
-async fn submit(State(state): State<AppState>, headers: HeaderMap) -> Result<axum::Json<ResultDto>, WebError> {
+async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<axum::Json<ResultDto>, WebError> {
     let token = exam_token(&headers)?;
-    let graded = state.exam_desk.submit(&token, clock::now()).await.map_err(token_error)?;
+    let graded = state
+        .exam_desk
+        .submit(&token, clock::now())
+        .await
+        .map_err(token_error)?;
     Ok(axum::Json(graded.into()))
 }
-
