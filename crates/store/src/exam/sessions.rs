@@ -600,3 +600,19 @@ pub async fn sessions(
         })
         .collect())
 }
+
+/// What the sign-in page at the seat shows of a session: its title, site and times.
+pub async fn public_header(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+) -> Result<(exam_session::Model, exam_site::Model), StoreError> {
+    let session = exam_session::Entity::find_by_id(session_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let site = exam_site::Entity::find_by_id(session.site_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    Ok((session, site))
+}

@@ -10,6 +10,7 @@ pub mod compliance;
 pub(crate) mod dashboard;
 mod enterprise_ledgers;
 mod enterprises;
+mod exam;
 mod home;
 mod login;
 mod persons;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(verify::router())
         .merge(compliance::router())
         .merge(dashboard::router())
+        .merge(exam::router())
         .route("/lang", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
@@ -234,6 +236,10 @@ async fn static_file(axum::extract::Path(path): axum::extract::Path<String>) -> 
         ),
         "htmx-2.0.11.min.js" => (
             include_bytes!("../../static/htmx-2.0.11.min.js"),
+            "text/javascript; charset=utf-8",
+        ),
+        "exam.js" => (
+            include_bytes!("../../static/exam.js"),
             "text/javascript; charset=utf-8",
         ),
         "app.js" => (
