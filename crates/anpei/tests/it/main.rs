@@ -25,6 +25,7 @@ mod certificates;
 mod cli;
 mod compliance;
 mod enterprise_ledgers;
+mod exams;
 mod jurisdiction;
 mod ledger;
 mod ledger_scale;

@@ -49,6 +49,8 @@ pub struct DrillExaminee {
 pub struct Drill {
     pub sessions: Vec<Uuid>,
     pub blueprint_id: Uuid,
+    /// The syllabus point holding the drill's questions.
+    pub syllabus_point_id: Uuid,
     /// Questions on each paper.
     pub questions: u32,
     pub examinees: Vec<DrillExaminee>,
@@ -315,6 +317,7 @@ pub async fn prepare(
     Ok(Drill {
         sessions: session_ids,
         blueprint_id: blueprint.id,
+        syllabus_point_id: point,
         questions: 50,
         examinees,
     })
