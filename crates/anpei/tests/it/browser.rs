@@ -559,3 +559,192 @@ both_engines!(
         client.close().await.unwrap();
     }
 );
+
+/// What is checked on the exam page, as `q<position>=<value>` strings.
+async fn checked(client: &Client) -> Vec<String> {
+    let value = client
+        .execute(
+            "return Array.from(document.querySelectorAll('#exam-paper input:checked')).map(i => i.name + '=' + i.value);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn seconds_left(client: &Client) -> i64 {
+    let text = client
+        .find(Locator::Id("exam-time"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.split(':')
+        .map(|part| part.trim().parse::<i64>().unwrap())
+        .fold(0, |acc, n| acc * 60 + n)
+}
+
+async fn all_saved(client: &Client) {
+    for _ in 0..100 {
+        let state = client
+            .find(Locator::Id("exam-save"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if state == "已全部保存" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the answers were not all saved");
+}
+
+async fn answer(client: &Client, positions: std::ops::Range<usize>) {
+    for position in positions {
+        client
+            .find(Locator::Css(&format!("#q{position} label.option")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+}
+
+both_engines!(
+    an_examinee_takes_a_whole_exam_on_a_phone_and_a_reload_keeps_answers_and_time,
+    |app| async move {
+        let drill = crate::exams::drill(&app, 1, 9).await;
+        let e = &drill.examinees[0];
+        let driver = start_driver().await;
+        let client = browser(&driver, 375).await;
+        client
+            .goto(&app.url(&format!("/exam/{}", e.session_id)))
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("ticket"))
+            .await
+            .unwrap()
+            .send_keys(&e.ticket)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("id_number"))
+            .await
+            .unwrap()
+            .send_keys(&e.id_number)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("form.form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .wait()
+            .for_element(Locator::Css("#exam-paper fieldset#q49"))
+            .await
+            .unwrap();
+        let title = client
+            .find(Locator::Id("exam-title"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(title.contains("低压电工作业理论考试"), "{title}");
+
+        // Half the paper, then a reload: the answers and the clock are as they were.
+        answer(&client, 0..25).await;
+        all_saved(&client).await;
+        let before = checked(&client).await;
+        assert_eq!(before.len(), 25);
+        let left_before = seconds_left(&client).await;
+        assert!(
+            (3400..=3600).contains(&left_before),
+            "about an hour left: {left_before}"
+        );
+        client.refresh().await.unwrap();
+        client
+            .wait()
+            .for_element(Locator::Css("#exam-paper fieldset#q49"))
+            .await
+            .unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(checked(&client).await, before, "answers survive a reload");
+        let left_after = seconds_left(&client).await;
+        assert!(
+            left_after <= left_before && left_before - left_after < 30,
+            "the server's clock carries on: {left_before} then {left_after}"
+        );
+        let answered = client
+            .find(Locator::Id("exam-answered"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(answered, "已答 25 / 50");
+
+        // The rest, on a phone-width page that never scrolls sideways.
+        answer(&client, 25..50).await;
+        all_saved(&client).await;
+        let widths = client
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert!(
+            widths[0].as_u64().unwrap() <= widths[1].as_u64().unwrap(),
+            "{widths}"
+        );
+        client
+            .find(Locator::Id("exam-submit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client.accept_alert().await.unwrap();
+        let result = client
+            .wait()
+            .for_element(Locator::Css("#exam-result h2"))
+            .await
+            .unwrap();
+        assert_eq!(result.text().await.unwrap(), "已交卷");
+        let score = client
+            .find(Locator::Css("#exam-result .big-score"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(score.ends_with("/ 100"), "{score}");
+        // The server agrees: the paper is handed in with all fifty answers.
+        let harbin = app.login("harbin").await;
+        let console: Value = harbin
+            .get(app.url(&format!("/api/v1/exam/sessions/{}", e.session_id)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(console["examinees"][0]["status"], "finished");
+        assert_eq!(console["examinees"][0]["answered"], 50);
+        client.close().await.unwrap();
+    }
+);
