@@ -263,6 +263,19 @@ both_engines!(
         assert_eq!(kinds.iter().filter(|k| **k == "answer").count(), 46);
         assert_eq!(kinds.last(), Some(&"submit"));
 
+        // The result is in the examinee's lifelong archive.
+        let archive = harbin
+            .get(app.url(&format!("/persons/{}", e.person_id)))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            archive.contains("考试记录") && archive.contains("90 分 合格"),
+            "the archive shows the exam"
+        );
         // Another city's bureau cannot see the session.
         let other = app.login("qiqihar").await;
         expect_problem(

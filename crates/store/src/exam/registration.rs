@@ -325,3 +325,87 @@ pub async fn mark_absent(store: &Store, now: DateTime<Utc>) -> Result<usize, Sto
     tx.commit().await?;
     Ok(count)
 }
+
+/// One exam sitting as a person's archive shows it.
+#[derive(Clone, Debug)]
+pub struct ExamRecord {
+    pub on: NaiveDate,
+    pub trade_code: String,
+    pub part: ExamPart,
+    pub sitting: i32,
+    pub make_up: bool,
+    pub status: String,
+    pub score: Option<i32>,
+    pub passed: Option<bool>,
+    pub site: String,
+}
+
+/// A person's exam sittings, newest first (registrations with their attempt or practical
+/// score). The caller has checked that the actor may read the person.
+pub async fn archive_records(
+    db: &impl ConnectionTrait,
+    holder: crate::access::PersonRead,
+) -> Result<Vec<ExamRecord>, StoreError> {
+    use crate::entity::exam_site;
+    let person_id = holder.person_id();
+    let registrations = exam_registration::Entity::find()
+        .filter(exam_registration::Column::PersonId.eq(person_id))
+        .all(db)
+        .await?;
+    if registrations.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sessions: std::collections::HashMap<Uuid, exam_session::Model> =
+        exam_session::Entity::find()
+            .filter(exam_session::Column::Id.is_in(registrations.iter().map(|r| r.session_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|s| (s.id, s))
+            .collect();
+    let sites: std::collections::HashMap<Uuid, String> = exam_site::Entity::find()
+        .filter(exam_site::Column::Id.is_in(sessions.values().map(|s| s.site_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
+    let attempts = exam_attempt::Entity::find()
+        .filter(exam_attempt::Column::PersonId.eq(person_id))
+        .all(db)
+        .await?;
+    let scores = practical_score::Entity::find()
+        .filter(practical_score::Column::PersonId.eq(person_id))
+        .all(db)
+        .await?;
+    let mut out: Vec<ExamRecord> = registrations
+        .into_iter()
+        .filter_map(|r| {
+            let session = sessions.get(&r.session_id)?;
+            let part = ExamPart::parse(&session.part)?;
+            let (score, passed) = match part {
+                ExamPart::Theory => attempts
+                    .iter()
+                    .find(|a| a.registration_id == r.id)
+                    .map_or((None, None), |a| (a.score, a.passed)),
+                ExamPart::Practical => scores
+                    .iter()
+                    .find(|s| s.registration_id == r.id)
+                    .map_or((None, None), |s| (Some(s.score), Some(s.passed))),
+            };
+            Some(ExamRecord {
+                on: crate::verdicts::business_date(session.opens_at),
+                trade_code: session.trade_code.clone(),
+                part,
+                sitting: r.sitting,
+                make_up: r.make_up,
+                status: r.status,
+                score,
+                passed,
+                site: sites.get(&session.site_id).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| b.on.cmp(&a.on));
+    Ok(out)
+}

@@ -313,6 +313,7 @@ struct ArchivePage {
     certificates: Vec<CertRow>,
     findings: Vec<FindingRow>,
     trainings: Vec<TrainingRow>,
+    exams: Vec<ExamRow>,
     assessments: Vec<AssessmentRow>,
     apprenticeships: Vec<LedgerLine>,
     off_post: Vec<LedgerLine>,
@@ -328,6 +329,51 @@ struct ArchivePage {
     today: String,
     ledger_seq: i64,
     ledger_hash: String,
+}
+
+struct ExamRow {
+    on: String,
+    trade: String,
+    part: &'static str,
+    sitting: String,
+    status: &'static str,
+    result: String,
+    tone: &'static str,
+    site: String,
+}
+
+fn exam_row(t: Tr, r: &anpei_store::exam::registration::ExamRecord) -> ExamRow {
+    let status = match r.status.as_str() {
+        "registered" => t.pick("已报名", "Registered"),
+        "signed_in" => t.pick("考试中", "In progress"),
+        "absent" => t.pick("缺考", "Absent"),
+        _ => t.pick("已考", "Taken"),
+    };
+    let (result, tone) = match (r.score, r.passed) {
+        (Some(score), Some(true)) => (format!("{score} {}", t.pick("分 合格", "· passed")), "ok"),
+        (Some(score), Some(false)) => (
+            format!("{score} {}", t.pick("分 不合格", "· not passed")),
+            "bad",
+        ),
+        _ => ("—".to_owned(), ""),
+    };
+    ExamRow {
+        on: date(r.on),
+        trade: anpei_domain::trade::find_trade(&r.trade_code).map_or_else(
+            || r.trade_code.clone(),
+            |tr| format!("{} {}", tr.code, t.pick(tr.name, tr.name_en)),
+        ),
+        part: t.pick(r.part.name_zh(), r.part.name_en()),
+        sitting: if r.make_up {
+            t.pick("补考", "make-up").to_owned()
+        } else {
+            t.pick("首考", "first").to_owned()
+        },
+        status,
+        result,
+        tone,
+        site: r.site.clone(),
+    }
 }
 
 pub fn action_label(t: Tr, action: &str) -> String {
@@ -351,6 +397,13 @@ pub fn action_label(t: Tr, action: &str) -> String {
         "process_change.affect" => ("四新变更涉及", "Affected by a process change"),
         "skill_promotion.plan" => ("登记晋级计划", "Promotion scheduled"),
         "skill_promotion.achieve" => ("登记晋级", "Promotion achieved"),
+        "exam.register" => ("考试报名", "Registered for an exam"),
+        "exam.sign_in" => ("考试签到", "Signed in at an exam"),
+        "exam.finish" => ("考试结束", "Exam finished"),
+        "exam.absent" => ("缺考", "Absent from an exam"),
+        "exam.start" => ("开始答题", "Exam started"),
+        "exam.submit" => ("交卷", "Paper handed in"),
+        "exam.practical_score" => ("实操评分", "Practical exam scored"),
         other => (other, other),
     };
     t.pick(zh, en).to_owned()
@@ -473,11 +526,17 @@ async fn archive_view(
         None => (None, String::new()),
     };
     let ledgers = anpei_store::read_ledgers::person(db, access).await?;
+    let exams = anpei_store::exam::registration::archive_records(db, access)
+        .await?
+        .iter()
+        .map(|r| exam_row(t, r))
+        .collect();
     let person = &archive.person;
     let page = ArchivePage {
         l: Layout::new(t, &person.name, Some(authed), &format!("/persons/{id}")),
         certificates,
         findings,
+        exams,
         trainings: archive
             .trainings
             .iter()
