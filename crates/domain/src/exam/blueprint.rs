@@ -339,7 +339,7 @@ mod tests {
             // The first five come from 安全用电 (even numbers), true/false (below 20).
             for item in &paper.items[..5] {
                 let n: u32 = item.question_id[1..].parse().unwrap();
-                assert!(n % 2 == 0 && n < 20);
+                assert!(n.is_multiple_of(2) && n < 20);
             }
             let points: u32 = paper.items.iter().map(|i| i.points).sum();
             assert_eq!(points, 100);

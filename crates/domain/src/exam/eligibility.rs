@@ -152,9 +152,9 @@ pub fn check(
         });
     }
     if requires_high_school(trade)
-        && !candidate
+        && candidate
             .education
-            .is_some_and(|e| e >= Education::HighSchool)
+            .is_none_or(|e| e < Education::HighSchool)
     {
         refusals.push(Refusal::Education);
     }
@@ -256,7 +256,13 @@ mod tests {
         }];
         let exam = d("2026-11-30");
         let adult = d("1990-01-01");
-        let cases: Vec<(&str, Candidate, &Trade, Result<Eligibility, Vec<Refusal>>)> = vec![
+        type Case<'a> = (
+            &'a str,
+            Candidate<'a>,
+            &'a Trade,
+            Result<Eligibility, Vec<Refusal>>,
+        );
+        let cases: Vec<Case> = vec![
             (
                 "first sitting",
                 Candidate {

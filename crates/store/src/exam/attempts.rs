@@ -198,7 +198,10 @@ impl VersionCache {
         ids: &[Uuid],
     ) -> Result<Vec<Arc<question_version::Model>>, StoreError> {
         let missing: Vec<Uuid> = {
-            let map = self.inner.read().expect("version cache");
+            let map = self
+                .inner
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             ids.iter()
                 .filter(|id| !map.contains_key(id))
                 .copied()
@@ -214,12 +217,18 @@ impl VersionCache {
                         .await?,
                 );
             }
-            let mut map = self.inner.write().expect("version cache");
+            let mut map = self
+                .inner
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
             for row in rows {
                 map.insert(row.id, Arc::new(row));
             }
         }
-        let map = self.inner.read().expect("version cache");
+        let map = self
+            .inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         ids.iter()
             .map(|id| map.get(id).cloned().ok_or(StoreError::NotFound))
             .collect()
@@ -638,7 +647,9 @@ impl Writer {
     }
 
     async fn write_batch(&mut self, jobs: Vec<Stamped>) {
-        let at = jobs.iter().map(|j| j.at).max().expect("a batch has jobs");
+        let Some(at) = jobs.iter().map(|j| j.at).max() else {
+            return;
+        };
         let system = Actor::system("exam-desk");
         let mut tx = match self.store.write(&system, at).await {
             Ok(tx) => tx,
@@ -663,10 +674,10 @@ impl Writer {
                 break;
             }
         }
-        if failed.is_none() {
-            if let Err(err) = flush(&mut tx, &mut answers).await {
-                failed = Some(err);
-            }
+        if failed.is_none()
+            && let Err(err) = flush(&mut tx, &mut answers).await
+        {
+            failed = Some(err);
         }
         let outcome = match failed {
             Some(err) => Err(err),
@@ -1221,10 +1232,10 @@ impl Writer {
             };
             save_registration(tx, &registration, "exam.finish").await?;
         }
-        if let Some(hash) = self.by_attempt.get(&model.id).cloned() {
-            if let Some(live) = self.live.get_mut(&hash) {
-                live.submitted = true;
-            }
+        if let Some(hash) = self.by_attempt.get(&model.id).cloned()
+            && let Some(live) = self.live.get_mut(&hash)
+        {
+            live.submitted = true;
         }
         let certificate = if grade.passed {
             let session = exam_session::Entity::find_by_id(model.session_id)
@@ -1377,7 +1388,7 @@ pub async fn timeline(
             format!("#{} → {}", answer.position + 1, answer.response),
         ));
     }
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out.sort_by_key(|entry| entry.0);
     Ok(out)
 }
 

@@ -406,6 +406,6 @@ pub async fn archive_records(
             })
         })
         .collect();
-    out.sort_by(|a, b| b.on.cmp(&a.on));
+    out.sort_by_key(|record| std::cmp::Reverse(record.on));
     Ok(out)
 }

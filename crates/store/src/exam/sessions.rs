@@ -219,7 +219,7 @@ pub async fn create_blueprint(
                 ));
             }
             (
-                serde_json::to_string(&new.rows).expect("rows serialise"),
+                serde_json::to_string(&new.rows).unwrap_or_default(),
                 new.total,
                 None,
             )

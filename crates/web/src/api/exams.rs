@@ -726,14 +726,12 @@ pub async fn sign_in_examinee(
         tower_sessions::session::Id::default(),
         tower_sessions::session::Id::default()
     );
-    let seed = u64::from_le_bytes(
-        *Uuid::now_v7()
-            .as_bytes()
-            .last_chunk::<8>()
-            .expect("16 bytes"),
-    ) ^ token
-        .bytes()
-        .fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b));
+    // The seed is stored with the attempt; it only needs to differ between examinees. The
+    // low 64 bits of a v7 UUID are random, and the token's bytes are mixed in.
+    let seed = (Uuid::now_v7().as_u128() as u64)
+        ^ token
+            .bytes()
+            .fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b));
     let signed = state
         .exam_desk
         .sign_in(session_id, ticket, id_number, &token, seed, clock::now())
