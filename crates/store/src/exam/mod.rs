@@ -3,4 +3,5 @@
 //! (`registration`), attempts with durable answering through one batching writer
 //! (`attempts`), and practical scoring (`practical`). The stored JSON shapes are in `codec`.
 
+pub mod bank;
 pub mod codec;

@@ -2,6 +2,7 @@
 //! (DTOs) live here and only here; they derive `Serialize` + `ToSchema` and are built from
 //! store read models, with ID numbers and phones already masked.
 
+pub mod bank;
 pub mod certificates;
 pub mod compliance;
 pub mod enterprise_ledgers;
@@ -36,6 +37,7 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
         (name = "compliance", description = "The compliance engine: findings and KPIs"),
         (name = "ledgers", description = "Enterprise ledgers: training hours, yearly assessments, apprenticeships, time off post, process changes, training plans and capacity, skill promotion"),
         (name = "reference", description = "Reference data and the ledger key"),
+        (name = "bank", description = "The unified question bank: syllabus points, questions and their versions, import and export (province regulator only)"),
     )
 )]
 struct ApiDoc;
@@ -53,6 +55,7 @@ pub fn routers() -> (Router<AppState>, Router<AppState>) {
         .merge(ledgers::router())
         .merge(enterprise_ledgers::router())
         .merge(notifications::router())
+        .merge(bank::router())
         .split_for_parts();
     let (public, public_api) = OpenApiRouter::new()
         .merge(certificates::public_router())
