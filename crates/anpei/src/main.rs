@@ -1,5 +1,6 @@
 //! `anpei`: the one binary. Serves the web app (default), and carries the operator tools:
-//! migrate, demo, import roster, ledger verify/checkpoint, archive verify, validate, bench.
+//! migrate, demo, import roster, questions import/export, ledger verify/checkpoint, archive
+//! verify, validate, bench.
 #![allow(
     clippy::print_stdout,
     reason = "a command-line tool prints its results"
@@ -109,6 +110,11 @@ enum Command {
         /// The enterprise's unified social credit code.
         #[arg(long)]
         enterprise: String,
+    },
+    /// The question bank: import and export Moodle XML, GIFT and the .xlsx template.
+    Questions {
+        #[command(subcommand)]
+        command: QuestionsCommand,
     },
     /// Certificates.
     Certificate {
@@ -224,6 +230,37 @@ enum CertificateCommand {
             default_value = "http://127.0.0.1:8080"
         )]
         public_url: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum QuestionsCommand {
+    /// Import a question file into a trade's bank, all or nothing: a file with any problem
+    /// (an unsupported question type included, unless --skip-unsupported) is rejected whole.
+    Import {
+        file: std::path::PathBuf,
+        /// The trade's code in the national catalogue, e.g. 1.2 (低压电工作业).
+        #[arg(long)]
+        trade: String,
+        /// xlsx, moodle-xml or gift; by default from the file's name and content.
+        #[arg(long)]
+        format: Option<String>,
+        /// Print the counts per type and every problem by line; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the rest and list the questions of types Anpei lacks instead of rejecting the file.
+        #[arg(long)]
+        skip_unsupported: bool,
+    },
+    /// Export a trade's current questions.
+    Export {
+        #[arg(long)]
+        trade: String,
+        /// xlsx, moodle-xml or gift.
+        #[arg(long)]
+        format: String,
+        #[arg(long)]
+        output: std::path::PathBuf,
     },
 }
 
@@ -408,6 +445,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     Err(other) => Err(other.into()),
                 }
             }
+            Command::Questions { command } => questions(&config, command).await,
             Command::Certificate { command: CertificateCommand::Pdf { number, out, public_url } } => {
                 let store = Store::open(&config.store).await?;
                 let actor = anpei_store::Actor::system("certificate-pdf");
@@ -427,6 +465,127 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Archive { .. } | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
         }
     })
+}
+
+/// `anpei questions import|export`.
+async fn questions(config: &Config, command: QuestionsCommand) -> anyhow::Result<ExitCode> {
+    use anpei_formats::questions::{Format, kind_names};
+    use anpei_web::api::bank as api;
+    let actor = anpei_store::Actor::system("questions");
+    match command {
+        QuestionsCommand::Import {
+            file,
+            trade,
+            format,
+            dry_run,
+            skip_unsupported,
+        } => {
+            if anpei_domain::trade::find_trade(trade.trim()).is_none() {
+                anyhow::bail!("没有工种代码 {trade} / no trade with code {trade}");
+            }
+            let bytes = std::fs::read(&file)?;
+            let format = match format {
+                Some(code) => Format::parse(&code)
+                    .ok_or_else(|| anyhow::anyhow!("--format: xlsx, moodle-xml or gift"))?,
+                None => Format::detect(&file.to_string_lossy(), &bytes),
+            };
+            let bar = progress_bar(0, "读取题目 reading");
+            let outcome = format.read(&bytes);
+            bar.finish_and_clear();
+            println!("格式 format: {}", format.code());
+            for (kind, count) in outcome.counts() {
+                let (zh, en) = kind_names(kind);
+                println!("  {zh} {en}: {count}");
+            }
+            for problem in &outcome.problems {
+                let what = if problem.unsupported.is_some() {
+                    "不支持 unsupported"
+                } else {
+                    "错误 error"
+                };
+                eprintln!(
+                    "第 {} 行 line {} [{what}]: {} / {}",
+                    problem.line, problem.line, problem.zh, problem.en
+                );
+            }
+            if !outcome.importable(skip_unsupported) {
+                eprintln!(
+                    "文件有 {} 个问题，未导入任何题目 / {} problem(s): nothing imported{}",
+                    outcome.problems.len(),
+                    outcome.problems.len(),
+                    if outcome.errors().next().is_none() {
+                        " (--skip-unsupported imports the rest)"
+                    } else {
+                        ""
+                    }
+                );
+                return Ok(ExitCode::FAILURE);
+            }
+            let skipped = outcome.unsupported().count();
+            if dry_run {
+                println!(
+                    "预检通过，未写入 / dry run: nothing written ({} to import, {skipped} skipped)",
+                    outcome.drafts.len()
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            let store = Store::open(&config.store).await?;
+            let drafts = api::to_import_drafts(outcome.drafts);
+            let bar = progress_bar(drafts.len() as u64, "导入题目 questions");
+            let started = Instant::now();
+            let result = anpei_store::exam::bank::import(
+                &store,
+                &actor,
+                now(),
+                trade.trim(),
+                &format!("import:{}", format.code()),
+                drafts,
+                &|done, _| bar.set_position(done),
+            )
+            .await;
+            bar.finish_and_clear();
+            match result {
+                Ok(report) => {
+                    let total: u64 = report.created.values().sum();
+                    println!(
+                        "已导入 {total} 道题，新建知识点 {} 个，跳过不支持的题 {skipped} 道 / imported {total} questions, {} new syllabus points, {skipped} skipped in {:.1} s",
+                        report.points_created,
+                        report.points_created,
+                        started.elapsed().as_secs_f64()
+                    );
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(anpei_store::StoreError::Invalid { field, zh, en }) => {
+                    eprintln!("{field}: {zh} / {en}");
+                    eprintln!("未导入任何题目 / nothing imported");
+                    Ok(ExitCode::FAILURE)
+                }
+                Err(other) => Err(other.into()),
+            }
+        }
+        QuestionsCommand::Export {
+            trade,
+            format,
+            output,
+        } => {
+            let format = Format::parse(&format)
+                .ok_or_else(|| anyhow::anyhow!("--format: xlsx, moodle-xml or gift"))?;
+            let store = Store::open(&config.store).await?;
+            let access = anpei_store::exam::bank::bank_access(&actor)?;
+            let drafts =
+                anpei_store::exam::bank::export(store.connection(), &access, trade.trim()).await?;
+            let (bytes, left_out) = format.write(&api::to_format_drafts(drafts))?;
+            std::fs::write(&output, bytes)?;
+            println!("已写入 / written: {}", output.display());
+            if left_out > 0 {
+                println!(
+                    "{left_out} 张实操评分表无法以 {} 格式导出，请用 xlsx / {left_out} score sheet(s) left out: use xlsx",
+                    format.code()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }
 
 #[allow(clippy::disallowed_methods, reason = "the binary owns the clock")]

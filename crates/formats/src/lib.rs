@@ -6,5 +6,6 @@
 //! without them (`web → formats → domain`).
 
 pub mod certificate_pdf;
+pub mod questions;
 pub mod roster;
 pub mod table;

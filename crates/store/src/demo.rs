@@ -31,6 +31,7 @@ use crate::ops::people::{Hire, employment_model, person_model};
 use crate::{Actor, Store, StoreError};
 use anpei_domain::certificate::{CertificateKind, expiry_for};
 
+mod bank;
 mod ledgers;
 
 /// The password of every demo login (README lists the usernames).
@@ -702,6 +703,7 @@ pub async fn generate(
     )
     .await?;
     tx.commit().await?;
+    bank::fill(store, &actor, now).await?;
 
     crate::dialect::analyze(store.connection()).await?;
     let first_enterprise = enterprises.first().map(|e| e.id).unwrap_or(Uuid::nil());

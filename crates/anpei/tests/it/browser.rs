@@ -240,6 +240,9 @@ both_engines!(
             "/dashboard?by=industry".to_owned(),
             "/dashboard/people?due=90".to_owned(),
             "/dashboard/people?city=230100&rule=special_ops_certified".to_owned(),
+            "/bank".to_owned(),
+            "/bank/import".to_owned(),
+            "/bank/questions/new?trade=1.2&kind=practical".to_owned(),
         ];
         fits(&client, &app, &pages).await;
         client.close().await.unwrap();
@@ -745,6 +748,141 @@ both_engines!(
             .unwrap();
         assert_eq!(console["examinees"][0]["status"], "finished");
         assert_eq!(console["examinees"][0]["answered"], 50);
+        client.close().await.unwrap();
+    }
+);
+
+both_engines!(
+    province_imports_a_gift_file_through_the_bank_page_and_sees_the_counts,
+    |app| async move {
+        let driver = start_driver().await;
+        let client = browser(&driver, 1280).await;
+        sign_in(&client, &app, "province").await;
+        client.goto(&app.url("/bank")).await.unwrap();
+        let heading = client
+            .find(Locator::Css("main h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(heading.contains("低压电工作业"), "{heading}");
+        let rows = client
+            .find_all(Locator::Css("#questions tbody tr"))
+            .await
+            .unwrap();
+        assert!(!rows.is_empty());
+
+        client
+            .find(Locator::LinkText("导入题目"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .wait()
+            .for_element(Locator::Id("file"))
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#import-trade option[value='3.1']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let file = crate::bank::fixture("gift_electrician.txt");
+        client
+            .find(Locator::Id("file"))
+            .await
+            .unwrap()
+            .send_keys(&file.canonicalize().unwrap().to_string_lossy())
+            .await
+            .unwrap();
+        // First as it is: refused, with the unsupported questions named by line.
+        client
+            .find(Locator::Id("do-import"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let result = client
+            .wait()
+            .for_element(Locator::Id("import-result"))
+            .await
+            .unwrap();
+        let text = result.text().await.unwrap();
+        assert!(text.contains("未导入任何题目"), "{text}");
+        let problems = client
+            .find(Locator::Id("import-problems"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            problems.contains("32") && problems.contains("essay"),
+            "{problems}"
+        );
+
+        // Then skipping what Anpei lacks: imported, with the counts per type.
+        client
+            .find(Locator::Css("#import-trade option[value='3.1']"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("file"))
+            .await
+            .unwrap()
+            .send_keys(&file.canonicalize().unwrap().to_string_lossy())
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("input[name=skip_unsupported]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("do-import"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let result = client
+            .wait()
+            .for_element(Locator::Id("import-result"))
+            .await
+            .unwrap();
+        let text = result.text().await.unwrap();
+        assert!(text.contains("已导入 7 道题"), "{text}");
+        let counts = client
+            .find(Locator::Id("import-counts"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(counts.contains("单选题 2"), "{counts}");
+        assert!(counts.contains("判断题 3"), "{counts}");
+        assert!(counts.contains("多选题 1"), "{counts}");
+
+        client.goto(&app.url("/bank?trade=3.1")).await.unwrap();
+        let count = client
+            .find(Locator::Id("question-count"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(count.contains("共 7 道题"), "{count}");
         client.close().await.unwrap();
     }
 );

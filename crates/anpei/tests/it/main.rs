@@ -7,8 +7,8 @@
 //! tampering is caught, concurrent writers keep one chain), `ledger_scale` (verify at 30,000
 //! people), `bad_input` (refused requests write nothing), `archive` (signed exports),
 //! `certificate_pdf` (the printable certificate, read back with poppler and zbar),
-//! `masking`, `openapi`, `session`, `cli`, `properties`, `browser` (pages in headless
-//! Chromium).
+//! `masking`, `openapi`, `session`, `cli`, `properties`, `bank` (the question bank: imports,
+//! versions, who may see it), `browser` (pages in headless Chromium).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -19,6 +19,7 @@
 
 mod archive;
 mod bad_input;
+mod bank;
 mod browser;
 mod certificate_pdf;
 mod certificates;

@@ -4,6 +4,7 @@
 //! (`attempts`), and practical scoring (`practical`). The stored JSON shapes are in `codec`.
 
 pub mod attempts;
+pub mod bank;
 pub mod codec;
 pub mod drill;
 pub mod practical;

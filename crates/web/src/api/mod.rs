@@ -2,6 +2,7 @@
 //! (DTOs) live here and only here; they derive `Serialize` + `ToSchema` and are built from
 //! store read models, with ID numbers and phones already masked.
 
+pub mod bank;
 pub mod certificates;
 pub mod compliance;
 pub mod enterprise_ledgers;
@@ -38,6 +39,7 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
         (name = "ledgers", description = "Enterprise ledgers: training hours, yearly assessments, apprenticeships, time off post, process changes, training plans and capacity, skill promotion"),
         (name = "exams", description = "The exam system: blueprints, sites, sessions, registration, the examinee's paper and answers, proctoring, practical scores"),
         (name = "reference", description = "Reference data and the ledger key"),
+        (name = "bank", description = "The unified question bank: syllabus points, questions and their versions, import and export (province regulator only)"),
     )
 )]
 struct ApiDoc;
@@ -56,6 +58,7 @@ pub fn routers() -> (Router<AppState>, Router<AppState>) {
         .merge(enterprise_ledgers::router())
         .merge(notifications::router())
         .merge(exams::router())
+        .merge(bank::router())
         .split_for_parts();
     let (public, public_api) = OpenApiRouter::new()
         .merge(certificates::public_router())

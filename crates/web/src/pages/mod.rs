@@ -5,6 +5,7 @@
 //! them into an HTML page (or a redirect to sign-in) for browsers.
 
 mod account;
+mod bank;
 mod certificates;
 pub mod compliance;
 pub(crate) mod dashboard;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(compliance::router())
         .merge(dashboard::router())
         .merge(exam::router())
+        .merge(bank::router())
         .route("/lang", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
@@ -106,6 +108,10 @@ impl Layout {
                     push("/dashboard".to_owned(), "合规看板", "Dashboard");
                     push("/enterprises".to_owned(), "企业", "Enterprises");
                     push("/persons".to_owned(), "人员查询", "People");
+                    // The question bank is the province's alone (SPEC C8).
+                    if !matches!(authed.actor.scope, Scope::City(_)) {
+                        push("/bank".to_owned(), "题库", "Question bank");
+                    }
                 }
                 Scope::HrBureau(_) => push("/enterprises".to_owned(), "企业", "Enterprises"),
                 Scope::Institution(id) => {
