@@ -653,7 +653,7 @@ pub async fn list(
         }
         if let Some(text) = &filter.text {
             current.and_where(dialect::contains(
-                Expr::col((question_version::Entity, question_version::Column::Stem)).into(),
+                Expr::col((question_version::Entity, question_version::Column::Stem)),
                 text.trim(),
             ));
         }
