@@ -200,6 +200,9 @@ enum BenchCommand {
         connections: usize,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Distinct certificate numbers asked for, round robin.
+        #[arg(long, default_value_t = 5_000)]
+        numbers: u64,
     },
 }
 
@@ -396,9 +399,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bench::compliance(&store, baseline, requests, updates, today()).await?;
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Bench { command: BenchCommand::Verify { connections, seconds } } => {
+            Command::Bench { command: BenchCommand::Verify { connections, seconds, numbers } } => {
                 let store = Store::open(&config.store).await?;
-                bench::verify(&store, connections.max(1), seconds.max(1), today()).await?;
+                bench::verify(&store, connections.max(1), seconds.max(1), numbers.max(1), today()).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Import { what: _, file, enterprise } => {
@@ -643,9 +646,10 @@ async fn evaluate_all(store: &Store) -> anyhow::Result<()> {
     .await?;
     bar.finish_and_clear();
     println!(
-        "合规评估完成 / verdicts rebuilt: {} people, {} rows, {} enterprises in {:.1} s",
+        "合规评估完成 / verdicts rebuilt: {} people, {} rows ({} written), {} enterprises in {:.1} s",
         report.people,
         report.rows,
+        report.rows_written,
         report.enterprises,
         started.elapsed().as_secs_f64()
     );

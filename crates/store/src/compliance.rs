@@ -39,6 +39,25 @@ pub async fn person_facts(
     Ok(facts_and_names(db, person_ids).await?.0)
 }
 
+/// Which people a fact query reads: a list of ids (at most a few hundred), or every person
+/// whose id lies in a range — one ordered index scan per table, which is how a full
+/// evaluation reads a million people.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Who<'a> {
+    Ids(&'a [Uuid]),
+    Range(Uuid, Uuid),
+}
+
+impl Who<'_> {
+    /// The condition on `column` (a person id column) that selects these people.
+    pub(crate) fn on(self, column: impl ColumnTrait) -> sea_orm::sea_query::SimpleExpr {
+        match self {
+            Who::Ids(ids) => column.is_in(ids.iter().copied()),
+            Who::Range(first, last) => column.between(first, last),
+        }
+    }
+}
+
 /// The facts, and the names read on the way (so callers that show names need no second
 /// read of the same rows).
 async fn facts_and_names(
@@ -46,105 +65,125 @@ async fn facts_and_names(
     person_ids: &[Uuid],
 ) -> Result<(HashMap<Uuid, PersonFacts>, HashMap<Uuid, String>), StoreError> {
     let mut names = HashMap::new();
-    let mut facts: HashMap<Uuid, PersonFacts> = person_ids
-        .iter()
-        .map(|id| {
-            (
-                *id,
-                PersonFacts {
-                    person_id: id.to_string(),
-                    is_independent_post: true,
-                    ..PersonFacts::default()
-                },
-            )
-        })
-        .collect();
-    if person_ids.is_empty() {
-        return Ok((facts, names));
-    }
+    let mut facts = HashMap::with_capacity(person_ids.len());
     for chunk in person_ids.chunks(500) {
-        for row in person::Entity::find()
-            .filter(person::Column::Id.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            if let Some(entry) = facts.get_mut(&row.id) {
-                entry.education = row.education.as_deref().and_then(Education::parse);
-            }
-            names.insert(row.id, row.name);
-        }
-        for job in employment::Entity::find()
-            .filter(employment::Column::PersonId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            let Some(entry) = facts.get_mut(&job.person_id) else {
-                continue;
-            };
-            let Ok(period) = Period::new(job.start_date, job.end_date) else {
-                continue;
-            };
-            entry.employments.push(EmploymentFact {
-                id: job.id.to_string(),
-                enterprise: job.enterprise_id.to_string(),
-                kind: EmploymentKind::parse(&job.kind).unwrap_or(EmploymentKind::Regular),
-                flags: PositionFlags {
-                    team_leader: job.team_leader,
-                    special_ops_trade: job.special_ops_trade,
-                    key_position: job.key_position,
-                    principal_leader: job.principal_leader,
-                    safety_manager: job.safety_manager,
-                },
-                period,
-            });
-        }
-        for row in training_record::Entity::find()
-            .filter(training_record::Column::PersonId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            let (Some(entry), Some(kind)) = (
-                facts.get_mut(&row.person_id),
-                TrainingKind::parse(&row.kind),
-            ) else {
-                continue;
-            };
-            entry.trainings.push(TrainingRecord {
-                kind,
-                on: row.ended_on,
-                hours: row.hours,
-                passed_exam: row.passed_exam,
-            });
-        }
-        for row in assessment::Entity::find()
-            .filter(assessment::Column::PersonId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            if let Some(entry) = facts.get_mut(&row.person_id) {
-                entry.assessments.push(AssessmentRecord {
-                    on: row.assessed_on,
-                    passed: row.passed,
-                    position: row.position,
-                });
-            }
-        }
-        for row in certificate::Entity::find()
-            .filter(certificate::Column::PersonId.is_in(chunk.iter().copied()))
-            .all(db)
-            .await?
-        {
-            let value = certificate_value(&row)?;
-            if let Some(entry) = facts.get_mut(&row.person_id) {
-                entry.certificates.push(HeldCertificate {
-                    number: row.number,
-                    certificate: value,
-                });
-            }
-        }
-        crate::ledger_facts::load(db, chunk, &mut facts).await?;
+        load(db, Who::Ids(chunk), &mut facts, Some(&mut names)).await?;
     }
     Ok((facts, names))
+}
+
+/// Facts of everyone whose id lies in `first..=last`, in id order.
+pub(crate) async fn range_facts(
+    db: &impl ConnectionTrait,
+    first: Uuid,
+    last: Uuid,
+) -> Result<Vec<(Uuid, PersonFacts)>, StoreError> {
+    let mut facts = HashMap::new();
+    load(db, Who::Range(first, last), &mut facts, None).await?;
+    let mut facts: Vec<(Uuid, PersonFacts)> = facts.into_iter().collect();
+    facts.sort_unstable_by_key(|(id, _)| *id);
+    Ok(facts)
+}
+
+/// Reads the facts of `who` into `facts`: one entry per person row found, then each
+/// table's rows added to their person's entry.
+async fn load(
+    db: &impl ConnectionTrait,
+    who: Who<'_>,
+    facts: &mut HashMap<Uuid, PersonFacts>,
+    mut names: Option<&mut HashMap<Uuid, String>>,
+) -> Result<(), StoreError> {
+    for row in person::Entity::find()
+        .filter(who.on(person::Column::Id))
+        .all(db)
+        .await?
+    {
+        facts.insert(
+            row.id,
+            PersonFacts {
+                person_id: row.id.to_string(),
+                is_independent_post: true,
+                education: row.education.as_deref().and_then(Education::parse),
+                ..PersonFacts::default()
+            },
+        );
+        if let Some(names) = names.as_deref_mut() {
+            names.insert(row.id, row.name);
+        }
+    }
+    if facts.is_empty() {
+        return Ok(());
+    }
+    for job in employment::Entity::find()
+        .filter(who.on(employment::Column::PersonId))
+        .all(db)
+        .await?
+    {
+        let Some(entry) = facts.get_mut(&job.person_id) else {
+            continue;
+        };
+        let Ok(period) = Period::new(job.start_date, job.end_date) else {
+            continue;
+        };
+        entry.employments.push(EmploymentFact {
+            id: job.id.to_string(),
+            enterprise: job.enterprise_id.to_string(),
+            kind: EmploymentKind::parse(&job.kind).unwrap_or(EmploymentKind::Regular),
+            flags: PositionFlags {
+                team_leader: job.team_leader,
+                special_ops_trade: job.special_ops_trade,
+                key_position: job.key_position,
+                principal_leader: job.principal_leader,
+                safety_manager: job.safety_manager,
+            },
+            period,
+        });
+    }
+    for row in training_record::Entity::find()
+        .filter(who.on(training_record::Column::PersonId))
+        .all(db)
+        .await?
+    {
+        let (Some(entry), Some(kind)) = (
+            facts.get_mut(&row.person_id),
+            TrainingKind::parse(&row.kind),
+        ) else {
+            continue;
+        };
+        entry.trainings.push(TrainingRecord {
+            kind,
+            on: row.ended_on,
+            hours: row.hours,
+            passed_exam: row.passed_exam,
+        });
+    }
+    for row in assessment::Entity::find()
+        .filter(who.on(assessment::Column::PersonId))
+        .all(db)
+        .await?
+    {
+        if let Some(entry) = facts.get_mut(&row.person_id) {
+            entry.assessments.push(AssessmentRecord {
+                on: row.assessed_on,
+                passed: row.passed,
+                position: row.position,
+            });
+        }
+    }
+    for row in certificate::Entity::find()
+        .filter(who.on(certificate::Column::PersonId))
+        .all(db)
+        .await?
+    {
+        let value = certificate_value(&row)?;
+        if let Some(entry) = facts.get_mut(&row.person_id) {
+            entry.certificates.push(HeldCertificate {
+                number: row.number,
+                certificate: value,
+            });
+        }
+    }
+    crate::ledger_facts::load(db, who, facts).await
 }
 
 /// One person's findings today, worst first.

@@ -1,7 +1,7 @@
 //! The compliance facts that the enterprise ledgers provide (SPEC C4 → C5): apprenticeships
 //! and whether an apprentice works alone (rule 6), periods off post and process changes
 //! (rule 3; rule 1 reads a period off post opened by a failed assessment). Loaded for a
-//! chunk of people in a fixed number of queries, into facts the caller has started.
+//! list or a range of people in a fixed number of queries, into facts the caller has started.
 //!
 //! Why a file of its own: `compliance.rs` loads the archive's facts and runs the rules;
 //! this is the part that belongs to the ledgers, called from there in one line.
@@ -14,18 +14,19 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::StoreError;
+use crate::compliance::Who;
 use crate::entity::{
     apprenticeship, off_post_period, person, process_change, process_change_person,
 };
 
-/// Adds the ledgers' facts of `chunk` (at most a few hundred people) to `facts`.
+/// Adds the ledgers' facts of `who` to `facts`.
 pub(crate) async fn load(
     db: &impl ConnectionTrait,
-    chunk: &[Uuid],
+    who: Who<'_>,
     facts: &mut HashMap<Uuid, PersonFacts>,
 ) -> Result<(), StoreError> {
     let apprenticeships = apprenticeship::Entity::find()
-        .filter(apprenticeship::Column::PersonId.is_in(chunk.iter().copied()))
+        .filter(who.on(apprenticeship::Column::PersonId))
         .all(db)
         .await?;
     if !apprenticeships.is_empty() {
@@ -70,7 +71,7 @@ pub(crate) async fn load(
         }
     }
     for row in off_post_period::Entity::find()
-        .filter(off_post_period::Column::PersonId.is_in(chunk.iter().copied()))
+        .filter(who.on(off_post_period::Column::PersonId))
         .all(db)
         .await?
     {
@@ -83,7 +84,7 @@ pub(crate) async fn load(
         entry.off_post.push(period);
     }
     let links = process_change_person::Entity::find()
-        .filter(process_change_person::Column::PersonId.is_in(chunk.iter().copied()))
+        .filter(who.on(process_change_person::Column::PersonId))
         .all(db)
         .await?;
     if !links.is_empty() {

@@ -23,6 +23,7 @@ pub mod read;
 pub mod read_ledgers;
 pub mod sessions;
 pub mod verdicts;
+pub mod verify_cache;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -71,6 +72,9 @@ pub struct Store {
     /// Serialises writers inside this process, so they queue here instead of spinning on
     /// SQLite's busy handler; across processes the ledger-head row lock does the same.
     write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// Public verification answers by number (see [`verify_cache`]); `None` reads the
+    /// database on every lookup.
+    verify_cache: Option<Arc<verify_cache::VerifyCache>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -92,7 +96,38 @@ impl Store {
             signer: Arc::new(signer),
             checkpoint_every: config.checkpoint_every.max(1),
             write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            verify_cache: Some(Arc::default()),
         })
+    }
+
+    /// The same store without the verification cache (benchmarks compare the two).
+    pub fn without_verify_cache(&self) -> Self {
+        Self {
+            verify_cache: None,
+            ..self.clone()
+        }
+    }
+
+    /// Public lookup by certificate number (SPEC C3): from the cache when a fresh entry is
+    /// there, else from the database (then cached). `NotFound` for an unknown number.
+    pub async fn verify_certificate(
+        &self,
+        number: &str,
+        today: chrono::NaiveDate,
+    ) -> Result<read::PublicCertificate, StoreError> {
+        let number = read::normalise_certificate_number(number).ok_or(StoreError::NotFound)?;
+        let Some(cache) = &self.verify_cache else {
+            return Ok(read::verify_certificate(&self.db, &number, today)
+                .await?
+                .on(today));
+        };
+        if let Some(entry) = cache.get(&number) {
+            return Ok(entry.on(today));
+        }
+        let entry = read::verify_certificate(&self.db, &number, today).await?;
+        let answer = entry.on(today);
+        cache.put(number, entry);
+        Ok(answer)
     }
 
     /// Connects and migrates only (`anpei migrate`).
@@ -156,6 +191,7 @@ impl Store {
             checkpoint_every: self.checkpoint_every,
             touched: Vec::new(),
             defer_verdicts: false,
+            verify_cache: self.verify_cache.clone(),
         })
     }
 
@@ -188,6 +224,8 @@ pub struct WriteTx {
     touched: Vec<uuid::Uuid>,
     /// Whether commit leaves the verdict table alone (bulk writers that rebuild it after).
     defer_verdicts: bool,
+    /// Cleared on commit when a certificate or a person changed.
+    verify_cache: Option<Arc<verify_cache::VerifyCache>>,
 }
 
 impl WriteTx {
@@ -251,7 +289,16 @@ impl WriteTx {
             self.checkpoint_every,
         )
         .await?;
+        let public_change = self.pending.iter().any(|change| {
+            matches!(
+                change.key,
+                LedgerKey::Certificate { .. } | LedgerKey::Person(_)
+            )
+        });
         self.tx.commit().await?;
+        if public_change && let Some(cache) = &self.verify_cache {
+            cache.clear();
+        }
         Ok(seq)
     }
 }

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::access::{PersonRead, Scope, employment_current};
 use crate::entity::{employment, enterprise, institution, ledger_entry, person, person_identity};
+use crate::verify_cache::CachedCertificate;
 use crate::{Actor, StoreError, dialect};
 
 /// One page of a sorted, filtered list.
@@ -832,18 +833,23 @@ pub fn certificate_value(
     })
 }
 
-/// Public lookup by number; `NotFound` for an unknown number.
+/// A certificate number as typed or scanned, normalised (trimmed, upper case); `None` for
+/// what cannot be a number.
+pub fn normalise_certificate_number(number: &str) -> Option<String> {
+    let number = number.trim().to_uppercase();
+    (!number.is_empty() && number.len() <= 40).then_some(number)
+}
+
+/// Public lookup by a normalised number, from the database; `NotFound` for an unknown
+/// number. The day-dependent status is computed by [`CachedCertificate::on`]; callers go
+/// through [`crate::Store::verify_certificate`], which caches.
 pub async fn verify_certificate(
     db: &impl ConnectionTrait,
     number: &str,
     today: NaiveDate,
-) -> Result<PublicCertificate, StoreError> {
+) -> Result<CachedCertificate, StoreError> {
     use crate::entity::{certificate, certificate_number};
-    let number = number.trim().to_uppercase();
-    if number.is_empty() || number.len() > 40 {
-        return Err(StoreError::NotFound);
-    }
-    let entry = certificate_number::Entity::find_by_id(number.clone())
+    let entry = certificate_number::Entity::find_by_id(number.to_owned())
         .one(db)
         .await?
         .ok_or(StoreError::NotFound)?;
@@ -856,22 +862,25 @@ pub async fn verify_certificate(
     let holder = holder.ok_or(StoreError::NotFound)?;
     let value = certificate_value(&row)?;
     let rules = crate::ops::certificates::rules_for(value.kind);
-    Ok(PublicCertificate {
-        number: row.number.clone(),
-        kind: value.kind,
-        trade: row
-            .trade_code
-            .as_deref()
-            .and_then(anpei_domain::trade::find_trade),
-        holder_masked: anpei_domain::PersonName::parse(&holder.name)
-            .map(|n| n.masked())
-            .unwrap_or_else(|_| "*".to_owned()),
-        issuer: row.issuer.clone(),
-        issued_on: row.issued_on,
-        expires_on: row.expires_on,
-        last_reviewed_on: row.last_reviewed_on,
-        next_review_due: value.next_review_due(&rules),
-        status: value.status(&rules, today, CERTIFICATE_WARN_DAYS),
+    Ok(CachedCertificate {
+        public: PublicCertificate {
+            number: row.number.clone(),
+            kind: value.kind,
+            trade: row
+                .trade_code
+                .as_deref()
+                .and_then(anpei_domain::trade::find_trade),
+            holder_masked: anpei_domain::PersonName::parse(&holder.name)
+                .map(|n| n.masked())
+                .unwrap_or_else(|_| "*".to_owned()),
+            issuer: row.issuer.clone(),
+            issued_on: row.issued_on,
+            expires_on: row.expires_on,
+            last_reviewed_on: row.last_reviewed_on,
+            next_review_due: value.next_review_due(&rules),
+            status: value.status(&rules, today, CERTIFICATE_WARN_DAYS),
+        },
+        value,
     })
 }
 

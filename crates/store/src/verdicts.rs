@@ -28,6 +28,9 @@ use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, Func, OnConflict, Order, Query, SelectStatement, SimpleExpr,
 };
 use sea_orm::{ConnectionTrait, QueryResult};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+
 use uuid::Uuid;
 
 use crate::access::{Actor, Scope};
@@ -276,6 +279,17 @@ impl Row {
                 .as_ref()
                 .and_then(|(at, met)| id(at).map(|at| (at, *met))),
         }
+    }
+
+    /// Whether this stored row may stand for `new`: the same in everything but the day it
+    /// was evaluated, and adding the same to every counter (a due date inside a 30/60/90-day
+    /// horizon is counted as of the row's own day).
+    fn same_part_as(&self, new: &Row) -> bool {
+        let undated = |row: &Row| Row {
+            evaluated_on: NaiveDate::MIN,
+            ..row.clone()
+        };
+        undated(self) == undated(new) && self.contributions() == new.contributions()
     }
 
     /// Whether the row counts anywhere (else it is not stored).
@@ -528,15 +542,40 @@ async fn upsert_counts(
 #[derive(Debug, Clone, Copy)]
 pub struct RebuildReport {
     pub people: u64,
+    /// Rows of `person_verdicts` after the evaluation.
     pub rows: u64,
+    /// Of those, the rows written (new or changed); the others stood as they were.
+    pub rows_written: u64,
     pub enterprises: u64,
 }
 
-/// People per batch of a full evaluation.
+/// People per batch of the backfill and of the on-request evaluation.
 const REBUILD_BATCH: usize = 2_000;
 
-/// Evaluates everyone on `today` and replaces the three tables' current contents, in one
+/// People per range of a full evaluation: each range is read with one ordered index scan
+/// per fact table.
+const REBUILD_RANGE: usize = 5_000;
+
+/// A range's verdicts: what to delete and insert, and every current row's part in the
+/// counters.
+struct RangeResult {
+    people: u64,
+    delete: Vec<Uuid>,
+    insert: Vec<Row>,
+    kept: u64,
+    sums: HashMap<Uuid, Counts>,
+}
+
+/// Evaluates everyone on `today` and brings the three tables up to date, in one
 /// transaction: readers see yesterday's figures until it commits. Takes the day's snapshot.
+///
+/// How it is fast (see ARCHITECTURE.md, "Compliance: what is computed when"): the write
+/// transaction takes the ledger head first, so no other write can commit until this one
+/// does; the facts are then read **outside** it, on pooled connections, by one reader per
+/// core, each a range of person ids at a time (an ordered index scan per table), and
+/// evaluated off the async threads. The writer receives the ranges' rows and writes only
+/// what changed: a stored row that equals the new one in everything but its evaluation day,
+/// and adds the same to every counter, stays as it is (its part is read as of its own day).
 pub async fn rebuild(
     store: &Store,
     today: NaiveDate,
@@ -545,38 +584,72 @@ pub async fn rebuild(
 ) -> Result<RebuildReport, StoreError> {
     let tx = store.write(&Actor::system("verdicts"), now).await?;
     let db = tx.conn();
-    let total = {
-        use sea_orm::{EntityTrait, PaginatorTrait};
-        person::Entity::find().count(db).await?
-    };
-    db.execute(&Query::delete().from_table("person_verdicts").to_owned())
-        .await?;
-    let mut sums: HashMap<Uuid, Counts> = HashMap::new();
-    let mut after: Option<Uuid> = None;
-    let (mut done, mut rows_written) = (0u64, 0u64);
+    let ranges = Arc::new(person_ranges(db).await?);
+    let total = ranges.iter().map(|r| r.2).sum::<u64>();
     progress(0, total);
-    loop {
-        let ids = next_people(db, after).await?;
-        let Some(last) = ids.last() else { break };
-        after = Some(*last);
-        let facts = person_facts(db, &ids).await?;
-        let rows: Vec<Row> = ids
-            .iter()
-            .filter_map(|id| {
-                let (standing, _) = standing(facts.get(id)?, rule_set(), today);
-                Some(Row::from_standing(*id, &standing, today)).filter(Row::matters)
-            })
-            .collect();
-        for row in &rows {
-            for (enterprise, counts) in row.contributions() {
-                sums.entry(enterprise).or_default().add(&counts, 1);
+
+    let readers = std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(2)
+        .clamp(1, 4);
+    let next = Arc::new(AtomicUsize::new(0));
+    let (sender, mut receiver) = tokio::sync::mpsc::channel(readers * 2);
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..readers {
+        let (pool, ranges, next, sender) = (
+            store.connection().clone(),
+            ranges.clone(),
+            next.clone(),
+            sender.clone(),
+        );
+        tasks.spawn(async move {
+            loop {
+                let index = next.fetch_add(1, AtomicOrdering::Relaxed);
+                let Some(&(first, last, _)) = ranges.get(index) else {
+                    break;
+                };
+                let result = evaluate_range(&pool, first, last, today).await;
+                if sender.send(result).await.is_err() {
+                    break;
+                }
             }
+        });
+    }
+    drop(sender);
+
+    let mut sums: HashMap<Uuid, Counts> = HashMap::new();
+    let (mut done, mut rows_written, mut rows_kept) = (0u64, 0u64, 0u64);
+    let mut failure = None;
+    while let Some(result) = receiver.recv().await {
+        let range = match result {
+            Ok(range) => range,
+            Err(err) => {
+                failure = Some(err);
+                break;
+            }
+        };
+        for chunk in range.delete.chunks(500) {
+            let mut delete = Query::delete();
+            delete
+                .from_table("person_verdicts")
+                .and_where(Expr::col("person_id").is_in(chunk.iter().copied()));
+            db.execute(&delete).await?;
         }
-        insert_rows(db, &rows).await?;
-        rows_written += rows.len() as u64;
-        done += ids.len() as u64;
+        insert_rows(db, &range.insert).await?;
+        for (enterprise, counts) in range.sums {
+            sums.entry(enterprise).or_default().add(&counts, 1);
+        }
+        rows_written += range.insert.len() as u64;
+        rows_kept += range.kept;
+        done += range.people;
         progress(done, total);
     }
+    drop(receiver);
+    tasks.shutdown().await;
+    if let Some(err) = failure {
+        return Err(err);
+    }
+
     db.execute(&Query::delete().from_table("enterprise_kpis").to_owned())
         .await?;
     upsert_counts(db, &sums).await?;
@@ -604,9 +677,110 @@ pub async fn rebuild(
     tx.commit().await?;
     Ok(RebuildReport {
         people: done,
-        rows: rows_written,
+        rows: rows_written + rows_kept,
+        rows_written,
         enterprises: sums.len() as u64,
     })
+}
+
+/// Every person id in order, cut into ranges of [`REBUILD_RANGE`]: (first, last, people).
+async fn person_ranges(db: &impl ConnectionTrait) -> Result<Vec<(Uuid, Uuid, u64)>, StoreError> {
+    let mut select = Query::select();
+    select
+        .column(person::Column::Id)
+        .from(person::Entity)
+        .order_by(person::Column::Id, Order::Asc);
+    let ids: Vec<Uuid> = db
+        .query_all(&select)
+        .await?
+        .iter()
+        .map(|row| row.try_get("", "id").map_err(StoreError::from))
+        .collect::<Result<_, _>>()?;
+    Ok(ids
+        .chunks(REBUILD_RANGE)
+        .filter_map(|chunk| Some((*chunk.first()?, *chunk.last()?, chunk.len() as u64)))
+        .collect())
+}
+
+/// Reads one range's facts and stored rows, evaluates it off the async threads, and works
+/// out what to write.
+async fn evaluate_range(
+    db: &sea_orm::DatabaseConnection,
+    first: Uuid,
+    last: Uuid,
+    today: NaiveDate,
+) -> Result<RangeResult, StoreError> {
+    let facts = crate::compliance::range_facts(db, first, last).await?;
+    let mut select = Query::select();
+    select
+        .columns(row_columns())
+        .from("person_verdicts")
+        .and_where(Expr::col("person_id").between(first, last));
+    let old: Vec<Row> = db
+        .query_all(&select)
+        .await?
+        .iter()
+        .map(Row::read)
+        .collect::<Result<_, _>>()?;
+    tokio::task::spawn_blocking(move || {
+        let people = facts.len() as u64;
+        let new: Vec<Row> = facts
+            .iter()
+            .filter_map(|(id, facts)| {
+                let (standing, _) = standing(facts, rule_set(), today);
+                Some(Row::from_standing(*id, &standing, today)).filter(Row::matters)
+            })
+            .collect();
+        Ok(diff(people, old, new))
+    })
+    .await
+    .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?
+}
+
+/// What to write to turn the stored rows `old` into `new` (both of one range).
+fn diff(people: u64, old: Vec<Row>, new: Vec<Row>) -> RangeResult {
+    let mut old: HashMap<Uuid, Row> = old.into_iter().map(|row| (row.person_id, row)).collect();
+    let mut result = RangeResult {
+        people,
+        delete: Vec::new(),
+        insert: Vec::new(),
+        kept: 0,
+        sums: HashMap::new(),
+    };
+    for row in new {
+        let current = match old.remove(&row.person_id) {
+            Some(stored) if stored.same_part_as(&row) => {
+                result.kept += 1;
+                stored
+            }
+            Some(_) => {
+                result.delete.push(row.person_id);
+                result.insert.push(row.clone());
+                row
+            }
+            None => {
+                result.insert.push(row.clone());
+                row
+            }
+        };
+        for (enterprise, counts) in current.contributions() {
+            result.sums.entry(enterprise).or_default().add(&counts, 1);
+        }
+    }
+    // Stored rows of people who no longer count anywhere.
+    result.delete.extend(old.into_keys());
+    result
+}
+
+/// Empties `person_verdicts` (benchmarks measure a first evaluation; the next full
+/// evaluation fills it again, and until then figures are those of `enterprise_kpis`).
+pub async fn clear_person_rows(store: &Store, now: DateTime<Utc>) -> Result<(), StoreError> {
+    let tx = store.write(&Actor::system("verdicts"), now).await?;
+    tx.conn()
+        .execute(&Query::delete().from_table("person_verdicts").to_owned())
+        .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The day of the last full evaluation under the rule set in force, if any.

@@ -367,3 +367,38 @@ both_engines!(
         assert!(html.contains("按县（市、区）") && html.contains("导出 Excel"));
     }
 );
+
+both_engines!(
+    a_nightly_evaluation_that_keeps_unchanged_rows_agrees_with_one_from_scratch,
+    |app| async move {
+        use anpei_store::verdicts;
+        let province = app.login("province").await;
+        // Weeks later: some due dates have come inside the 30/60/90-day horizons, some
+        // certificates have expired; most people's standing is as it was.
+        let later = anpei_web::clock::today() + Days::new(45);
+        let kept = verdicts::rebuild(&app.store, later, anpei_web::clock::now(), &|_, _| {})
+            .await
+            .unwrap();
+        assert!(kept.rows_written > 0, "{kept:?}");
+        assert!(kept.rows_written < kept.rows, "{kept:?}");
+        let by_kept = get_ok(&app, &province, "/api/v1/kpis?by=city").await;
+
+        verdicts::clear_person_rows(&app.store, anpei_web::clock::now())
+            .await
+            .unwrap();
+        let fresh = verdicts::rebuild(&app.store, later, anpei_web::clock::now(), &|_, _| {})
+            .await
+            .unwrap();
+        assert_eq!(fresh.rows_written, fresh.rows);
+        assert_eq!(fresh.rows, kept.rows);
+        assert_eq!(fresh.people, kept.people);
+        let by_fresh = get_ok(&app, &province, "/api/v1/kpis?by=city").await;
+        assert_eq!(by_kept["total"], by_fresh["total"]);
+        let by_key = |v: &Value| {
+            let mut lines = v["lines"].as_array().unwrap().clone();
+            lines.sort_by_key(|l| l["key"].as_str().unwrap().to_owned());
+            lines
+        };
+        assert_eq!(by_key(&by_kept), by_key(&by_fresh));
+    }
+);

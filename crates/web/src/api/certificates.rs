@@ -59,7 +59,10 @@ async fn verify(
     State(state): State<AppState>,
     Path(number): Path<String>,
 ) -> Result<axum::Json<VerificationDto>, WebError> {
-    let c = read::verify_certificate(state.store.connection(), &number, clock::today()).await?;
+    let c = state
+        .store
+        .verify_certificate(&number, clock::today())
+        .await?;
     Ok(axum::Json(VerificationDto {
         kind: c.kind.code().to_owned(),
         kind_name: c.kind.name_zh().to_owned(),

@@ -2,7 +2,7 @@
 //! scans a QR code and sees whether the certificate is good today — without the ID number.
 
 use anpei_domain::certificate::CertificateStatus;
-use anpei_store::read::{self, PublicCertificate};
+use anpei_store::read::PublicCertificate;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -105,7 +105,11 @@ async fn page(
         authed.as_ref(),
         "/verify",
     );
-    match read::verify_certificate(state.store.connection(), &number, clock::today()).await {
+    match state
+        .store
+        .verify_certificate(&number, clock::today())
+        .await
+    {
         Ok(found) => {
             let link = qr::verify_url(
                 state.config.public_url.as_deref(),
