@@ -34,6 +34,8 @@ pub struct Options {
     pub region: String,
     /// Give up on one request after retrying this long.
     pub patience_secs: u64,
+    /// The child server commits one transaction per save.
+    pub unbatched: bool,
 }
 
 /// One save the server acknowledged.
@@ -173,7 +175,11 @@ fn answer_for(item: &Value, rng: &mut Rng) -> Option<(Value, Response)> {
             Some((json!({ "choices": [pick] }), Response::Choices(vec![pick])))
         }
         "multiple" => {
-            let mut picks: Vec<u8> = indices.iter().copied().filter(|_| rng.below(2) == 0).collect();
+            let mut picks: Vec<u8> = indices
+                .iter()
+                .copied()
+                .filter(|_| rng.below(2) == 0)
+                .collect();
             if picks.is_empty() {
                 picks.push(*indices.first()?);
             }
@@ -270,6 +276,8 @@ pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::proce
             "--no-demo".to_owned(),
             "--addr".to_owned(),
             format!("127.0.0.1:{port}"),
+            "--exam-batch".to_owned(),
+            if options.unbatched { "1" } else { "1024" }.to_owned(),
         ];
         let child = Server::spawn(&args)?;
         Server {
@@ -311,7 +319,8 @@ pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::proce
             signed_count.clone(),
         );
         sign_ins.push(tokio::spawn(async move {
-            let body = json!({"session_id": e.session_id, "ticket": e.ticket, "id_number": e.id_number});
+            let body =
+                json!({"session_id": e.session_id, "ticket": e.ticket, "id_number": e.id_number});
             let (answer, _, retries) = send(&limit, patience, || {
                 client
                     .post(format!("{base}/api/v1/exam/sign-in"))
@@ -561,7 +570,8 @@ async fn examinee(
     })
     .await;
     // A hand-in committed just before a crash is refused as "already submitted" on retry.
-    outcome.submitted = matches!(answer, Some((200, _))) || (retries > 0 && matches!(answer, Some((422, _))));
+    outcome.submitted =
+        matches!(answer, Some((200, _))) || (retries > 0 && matches!(answer, Some((422, _))));
     outcome.retries += retries;
     outcome
 }
@@ -593,7 +603,11 @@ fn report(r: &Report<'_>) {
     latencies.sort_unstable();
     let mut papers: Vec<f64> = r.outcomes.iter().filter_map(|(_, o)| o.paper_ms).collect();
     papers.sort_unstable_by(f64::total_cmp);
-    let paper_failures = r.outcomes.iter().filter(|(_, o)| o.paper_ms.is_none()).count();
+    let paper_failures = r
+        .outcomes
+        .iter()
+        .filter(|(_, o)| o.paper_ms.is_none())
+        .count();
     let saves = latencies.len() as f64;
     let failed: u64 = r.outcomes.iter().map(|(_, o)| o.failed_saves).sum();
     let retries: u64 = r.outcomes.iter().map(|(_, o)| o.retries).sum();
@@ -614,8 +628,16 @@ fn report(r: &Report<'_>) {
     println!("| measurement | value |");
     println!("|---|---|");
     println!(
-        "| examinees | {} ({} questions each; pace {} ms ± 50 %; {} client connections) |",
-        r.options.examinees, r.questions, r.options.pace_ms, r.options.connections
+        "| examinees | {} ({} questions each; pace {} ms ± 50 %; {} client connections; {}) |",
+        r.options.examinees,
+        r.questions,
+        r.options.pace_ms,
+        r.options.connections,
+        if r.options.unbatched {
+            "server UNBATCHED: one transaction per save"
+        } else {
+            "server batching up to 1,024 saves a transaction"
+        }
     );
     println!(
         "| sign-in | {} failures; all signed in within {:.1} s |",
@@ -651,7 +673,9 @@ fn report(r: &Report<'_>) {
         "| server restarts (SIGKILL) | {}{} |",
         r.restarts,
         r.downtime
-            .map(|d| format!("; answering again {d:.1} s after the kill; {retries} requests retried"))
+            .map(|d| format!(
+                "; answering again {d:.1} s after the kill; {retries} requests retried"
+            ))
             .unwrap_or_else(|| format!("; {retries} requests retried"))
     );
     println!(

@@ -58,6 +58,10 @@ enum Command {
         /// https://anpei.example.cn; default: the address each request came to.
         #[arg(long, env = "ANPEI_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Most exam saves committed in one transaction (1 = one transaction per save, for
+        /// the benchmark's baseline).
+        #[arg(long, default_value_t = anpei_store::exam::attempts::BATCH)]
+        exam_batch: usize,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -239,6 +243,9 @@ enum BenchCommand {
         /// Seconds one request is retried (while the server is down) before it counts as failed.
         #[arg(long, default_value_t = 120)]
         patience_secs: u64,
+        /// Baseline: the child server commits one transaction per save (no batching).
+        #[arg(long, requires = "spawn_server")]
+        unbatched: bool,
     },
 }
 
@@ -377,8 +384,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies: false,
             checkpoint_minutes: 10,
             public_url: None,
+            exam_batch: anpei_store::exam::attempts::BATCH,
         }) {
-            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url } => {
+            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url, exam_batch } => {
                 let addr = config::parse_addr(&addr)?;
                 let store = Store::open(&config.store).await?;
                 if !no_demo && demo::is_empty(&store).await? {
@@ -386,7 +394,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6, true).await?;
                 }
                 anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
-                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, public_url, ..Default::default() });
+                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, public_url, exam_batch, ..Default::default() });
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
                 anpei_web::serve(listener, app).await?;
@@ -471,8 +479,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bench::verify(&store, connections.max(1), seconds.max(1), today()).await?;
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Bench { command: BenchCommand::Exam { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs } } => {
-                exam_bench::run(&config, exam_bench::Options { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs }).await
+            Command::Bench { command: BenchCommand::Exam { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs, unbatched } } => {
+                exam_bench::run(&config, exam_bench::Options { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs, unbatched }).await
             }
             Command::Exam { command: ExamCommand::Drill { examinees, out, enterprise, region, opens_in_minutes, minutes, hours } } => {
                 exam_drill(&config, examinees, out, enterprise, &region, opens_in_minutes, minutes, hours).await

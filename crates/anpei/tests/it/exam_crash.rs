@@ -134,7 +134,8 @@ both_engines!(
         // Everyone signs in and has their paper.
         let mut seated = Vec::new();
         for e in &drill.examinees {
-            let body = json!({"session_id": e.session_id, "ticket": e.ticket, "id_number": e.id_number});
+            let body =
+                json!({"session_id": e.session_id, "ticket": e.ticket, "id_number": e.id_number});
             let (status, signed, _) = send(|| {
                 client
                     .post(format!("{base}/api/v1/exam/sign-in"))
