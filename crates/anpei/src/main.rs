@@ -1,6 +1,6 @@
 //! `anpei`: the one binary. Serves the web app (default), and carries the operator tools:
-//! migrate, demo, import roster, questions import/export, ledger verify/checkpoint, archive
-//! verify, validate, bench.
+//! migrate, demo, import roster, questions import/export, exam drill, ledger
+//! verify/checkpoint, archive verify, validate, bench.
 #![allow(
     clippy::print_stdout,
     reason = "a command-line tool prints its results"
@@ -8,6 +8,7 @@
 
 mod bench;
 mod config;
+mod exam_bench;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -57,6 +58,10 @@ enum Command {
         /// https://anpei.example.cn; default: the address each request came to.
         #[arg(long, env = "ANPEI_PUBLIC_URL")]
         public_url: Option<String>,
+        /// Most exam saves committed in one transaction (1 = one transaction per save, for
+        /// the benchmark's baseline).
+        #[arg(long, default_value_t = anpei_store::exam::attempts::BATCH)]
+        exam_batch: usize,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -115,6 +120,11 @@ enum Command {
     Questions {
         #[command(subcommand)]
         command: QuestionsCommand,
+    },
+    /// Exam days: a practice exam (drill) to try the examinee's pages.
+    Exam {
+        #[command(subcommand)]
+        command: ExamCommand,
     },
     /// Certificates.
     Certificate {
@@ -203,6 +213,73 @@ enum BenchCommand {
         /// Distinct certificate numbers asked for, round robin.
         #[arg(long, default_value_t = 5_000)]
         numbers: u64,
+    },
+    /// An exam day under load over real HTTP: prepares a drill of N examinees on this
+    /// database, signs them in, serves all papers at the same instant, saves every answer
+    /// one request each at a compressed human pace, hands in, then checks that every
+    /// acknowledged answer is in the database.
+    Exam {
+        #[arg(long, default_value_t = 5_000)]
+        examinees: u32,
+        /// Mean milliseconds between one examinee's saves (each wait is 50–150 % of it).
+        #[arg(long, default_value_t = 1_000)]
+        pace_ms: u64,
+        /// Client connection cap (requests in flight at once).
+        #[arg(long, default_value_t = 512)]
+        connections: usize,
+        /// Run `anpei serve` as a child process on this database, on a free loopback port.
+        #[arg(long, conflicts_with = "url")]
+        spawn_server: bool,
+        /// The running server to drive instead, e.g. http://127.0.0.1:8080 (on this database).
+        #[arg(long)]
+        url: Option<String>,
+        /// SIGKILL the child server this many seconds after the papers were fetched, restart
+        /// it on the same port and database; examinees retry until it answers.
+        #[arg(long, requires = "spawn_server")]
+        kill_after_secs: Option<u64>,
+        /// Credit code of the enterprise to hire the examinees into.
+        #[arg(long)]
+        enterprise: Option<String>,
+        /// County code of the exam site.
+        #[arg(long, default_value = "230102")]
+        region: String,
+        /// Seconds one request is retried (while the server is down) before it counts as failed.
+        #[arg(long, default_value_t = 120)]
+        patience_secs: u64,
+        /// Baseline: the child server commits one transaction per save (no batching).
+        #[arg(long, requires = "spawn_server")]
+        unbatched: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ExamCommand {
+    /// Prepare a practice exam day: a bank of 100 questions, a 50-question paper, a site,
+    /// sessions opening now, and examinees hired, trained and registered. Prints the
+    /// sign-in links and a few tickets; the full list (with ID numbers) goes to --out.
+    Drill {
+        #[arg(long, default_value_t = 20)]
+        examinees: u32,
+        /// CSV file for the examinees' session, ticket, ID number and name (needed to sign
+        /// in; the terminal shows only masked ID numbers).
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Credit code of the enterprise to hire the examinees into (default: the drill's
+        /// own host enterprise, or the first one there is).
+        #[arg(long)]
+        enterprise: Option<String>,
+        /// County code of the exam site.
+        #[arg(long, default_value = "230102")]
+        region: String,
+        /// Minutes from now until the exam opens (entry opens 30 minutes before).
+        #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
+        opens_in_minutes: i64,
+        /// Exam length in minutes.
+        #[arg(long, default_value_t = 60)]
+        minutes: u32,
+        /// Hours the sessions stay open for signing in.
+        #[arg(long, default_value_t = 4)]
+        hours: i64,
     },
 }
 
@@ -310,8 +387,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             secure_cookies: false,
             checkpoint_minutes: 10,
             public_url: None,
+            exam_batch: anpei_store::exam::attempts::BATCH,
         }) {
-            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url } => {
+            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url, exam_batch } => {
                 let addr = config::parse_addr(&addr)?;
                 let store = Store::open(&config.store).await?;
                 if !no_demo && demo::is_empty(&store).await? {
@@ -319,7 +397,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6, true).await?;
                 }
                 anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
-                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, public_url, ..Default::default() });
+                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, public_url, exam_batch, ..Default::default() });
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
                 anpei_web::serve(listener, app).await?;
@@ -404,6 +482,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bench::verify(&store, connections.max(1), seconds.max(1), numbers.max(1), today()).await?;
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Bench { command: BenchCommand::Exam { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs, unbatched } } => {
+                exam_bench::run(&config, exam_bench::Options { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs, unbatched }).await
+            }
+            Command::Exam { command: ExamCommand::Drill { examinees, out, enterprise, region, opens_in_minutes, minutes, hours } } => {
+                exam_drill(&config, examinees, out, enterprise, &region, opens_in_minutes, minutes, hours).await
+            }
             Command::Import { what: _, file, enterprise } => {
                 // Read and check the whole file before touching the database.
                 let bytes = std::fs::read(&file)?;
@@ -468,6 +552,67 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Archive { .. } | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
         }
     })
+}
+
+/// `anpei exam drill`: a practice exam day; the terminal shows links, tickets and masked ID
+/// numbers only, the full list goes to the operator's file.
+#[allow(clippy::too_many_arguments)]
+async fn exam_drill(
+    config: &Config,
+    examinees: u32,
+    out: Option<std::path::PathBuf>,
+    enterprise: Option<String>,
+    region: &str,
+    opens_in_minutes: i64,
+    minutes: u32,
+    hours: i64,
+) -> anyhow::Result<ExitCode> {
+    if examinees == 0 {
+        anyhow::bail!("--examinees: at least 1");
+    }
+    let store = Store::open(&config.store).await?;
+    let (drill, run) = exam_bench::prepare_drill(
+        &store,
+        examinees,
+        enterprise.as_deref(),
+        region,
+        opens_in_minutes,
+        minutes,
+        hours,
+    )
+    .await?;
+    println!("考生签到页面 / sign-in pages (on the server, e.g. http://127.0.0.1:8080):");
+    for session in &drill.sessions {
+        println!("  /exam/{session}");
+    }
+    println!("前几名考生 / first examinees (ticket, masked ID number, name):");
+    for e in drill.examinees.iter().take(3) {
+        let masked = IdNumber::parse(&e.id_number)
+            .map(|id| id.masked())
+            .unwrap_or_default();
+        println!("  {}  {masked}  {}", e.ticket, e.name);
+    }
+    match out {
+        Some(path) => {
+            let mut csv = String::from("\u{feff}session_id,ticket,id_number,name,sign_in_page\n");
+            for e in &drill.examinees {
+                csv.push_str(&format!(
+                    "{},{},{},{},/exam/{}\n",
+                    e.session_id, e.ticket, e.id_number, e.name, e.session_id
+                ));
+            }
+            std::fs::write(&path, csv)?;
+            println!(
+                "完整名单（含身份证号）已写入 / full list with ID numbers written to {} ({} examinees, drill {run})",
+                path.display(),
+                drill.examinees.len()
+            );
+        }
+        None => println!(
+            "提示 / note: 签到需要准考证号和身份证号，用 --out FILE 导出完整名单 / signing in needs the ticket and the ID number: pass --out FILE for the full list"
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `anpei questions import|export`.

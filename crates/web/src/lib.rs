@@ -40,6 +40,9 @@ pub struct WebConfig {
     /// The public address (e.g. `https://anpei.example.cn`) for links that leave the
     /// screen, such as the QR codes on certificates; without it, the request's host.
     pub public_url: Option<String>,
+    /// Most exam jobs (answer saves, sign-ins, hand-ins) the exam writer commits in one
+    /// transaction. 1 is the unbatched baseline `anpei bench exam --unbatched` compares with.
+    pub exam_batch: usize,
 }
 
 impl Default for WebConfig {
@@ -48,6 +51,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             body_limit: 1024 * 1024,
             public_url: None,
+            exam_batch: anpei_store::exam::attempts::BATCH,
         }
     }
 }
@@ -62,7 +66,8 @@ pub struct AppState {
 
 /// The whole application.
 pub fn app(store: Store, config: WebConfig) -> Router {
-    let exam_desk = anpei_store::exam::attempts::ExamDesk::start(store.clone());
+    let exam_desk =
+        anpei_store::exam::attempts::ExamDesk::start_batching(store.clone(), config.exam_batch);
     spawn_exam_sweeper(exam_desk.clone());
     let state = AppState {
         store: store.clone(),

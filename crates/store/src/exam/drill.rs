@@ -8,19 +8,99 @@ use anpei_domain::exam::{
 };
 use anpei_domain::{EmploymentKind, IdNumber, Period, PersonName, PositionFlags, PositionTitle};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::EntityTrait;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::codec;
 use super::registration::{self, NewRegistration};
 use super::sessions::{self, NewBlueprint, NewSession, RowJson};
 use crate::access::{self, Actor};
-use crate::entity::{question, question_version, syllabus_point};
+use crate::entity::{enterprise, question, question_version, syllabus_point};
 use crate::ops::ledgers::NewTraining;
 use crate::{Store, StoreError};
 
 /// Seats per room (and examinees per session) of a drill.
 pub const ROOM_SEATS: u32 = 500;
+
+/// Examinees of one run who share a birth date (sequence codes 100–899, never the demo's
+/// 900–999).
+const PER_DAY: u32 = 800;
+
+/// Birth days a run may use: 20 days hold 16,000 examinees.
+const DAYS_PER_RUN: u32 = 20;
+
+/// The name of the enterprise created for drills when the database has none.
+pub const HOST_NAME: &str = "考务演练单位";
+
+/// The run number for a new drill: one more than the highest drill in the database, so
+/// repeated drills never collide (their ID numbers and syllabus codes depend on it).
+pub async fn next_run(store: &Store) -> Result<u32, StoreError> {
+    let codes: Vec<String> = syllabus_point::Entity::find()
+        .filter(syllabus_point::Column::Code.starts_with("drill-"))
+        .all(store.connection())
+        .await?
+        .into_iter()
+        .map(|p| p.code)
+        .collect();
+    Ok(codes
+        .iter()
+        .filter_map(|c| c.strip_prefix("drill-")?.parse::<u32>().ok())
+        .max()
+        .map_or(1, |m| m + 1))
+}
+
+/// The enterprise a drill hires its examinees into: the one with `credit_code` if given,
+/// else the drill's own host enterprise, else the first enterprise there is; an empty
+/// database gets a host enterprise created in `region_code`.
+pub async fn host_enterprise(
+    store: &Store,
+    credit_code: Option<&str>,
+    region_code: &str,
+    now: DateTime<Utc>,
+) -> Result<Uuid, StoreError> {
+    let db = store.connection();
+    if let Some(code) = credit_code {
+        return enterprise::Entity::find()
+            .filter(enterprise::Column::CreditCode.eq(code.trim()))
+            .one(db)
+            .await?
+            .map(|e| e.id)
+            .ok_or(StoreError::NotFound);
+    }
+    if let Some(host) = enterprise::Entity::find()
+        .filter(enterprise::Column::Name.eq(HOST_NAME))
+        .one(db)
+        .await?
+    {
+        return Ok(host.id);
+    }
+    if let Some(first) = enterprise::Entity::find()
+        .order_by_asc(enterprise::Column::CreditCode)
+        .one(db)
+        .await?
+    {
+        return Ok(first.id);
+    }
+    let actor = Actor::system("exam-drill");
+    let region = actor.region_write().ok_or(StoreError::Forbidden)?;
+    let credit_code = anpei_domain::CreditCode::synthesize(region_code, 99_999_001)
+        .map_err(|e| StoreError::invalid("credit_code", &e))?;
+    crate::ops::enterprises::create(
+        store,
+        &actor,
+        region,
+        crate::ops::enterprises::NewEnterprise {
+            credit_code,
+            name: HOST_NAME.to_owned(),
+            industry: anpei_domain::Industry::ALL[0],
+            region_code: region_code.to_owned(),
+            legal_representative: PersonName::parse("王演练")
+                .map_err(|e| StoreError::invalid("name", &e))?,
+        },
+        now,
+    )
+    .await
+}
 
 #[derive(Clone, Debug)]
 pub struct DrillPlan {
@@ -175,6 +255,13 @@ pub async fn prepare(
     now: DateTime<Utc>,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Drill, StoreError> {
+    if plan.examinees > PER_DAY * DAYS_PER_RUN {
+        return Err(StoreError::invalid_text(
+            "examinees",
+            "一次演练最多 16000 名考生",
+            "A drill has at most 16,000 examinees",
+        ));
+    }
     let actor = Actor::system("exam-drill");
     let trade = anpei_domain::trade::find_trade("1.2").ok_or(StoreError::NotFound)?;
     let point = bank(store, &actor, trade.code, plan.run, now).await?;
@@ -247,12 +334,13 @@ pub async fn prepare(
     let staff =
         access::enterprise_staff_write(store.connection(), &actor, plan.enterprise_id).await?;
     let today: NaiveDate = crate::verdicts::business_date(now);
-    let birth0 = NaiveDate::from_ymd_opt(1975, 1, 1).unwrap_or_default()
-        + Duration::days(i64::from(plan.run % 3000));
+    // Each run has its own 20 birth days (300 runs before they wrap, all born 1970–1986).
+    let birth0 = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default()
+        + Duration::days(i64::from((plan.run % 300) * DAYS_PER_RUN));
     let mut examinees = Vec::with_capacity(plan.examinees as usize);
     for i in 0..plan.examinees {
-        let birth = birth0 + Duration::days(i64::from(i / 900));
-        let id_number = IdNumber::synthesize("230103", birth, (i % 900 + 100) as u16)
+        let birth = birth0 + Duration::days(i64::from(i / PER_DAY));
+        let id_number = IdNumber::synthesize("230103", birth, (i % PER_DAY + 100) as u16)
             .map_err(|e| StoreError::invalid("id_number", &e))?;
         let name = name_of(i + plan.run * 7);
         let hired = crate::ops::people::hire(
