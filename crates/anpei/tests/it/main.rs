@@ -8,7 +8,8 @@
 //! people), `bad_input` (refused requests write nothing), `archive` (signed exports),
 //! `certificate_pdf` (the printable certificate, read back with poppler and zbar),
 //! `masking`, `openapi`, `session`, `cli`, `properties`, `bank` (the question bank: imports,
-//! versions, who may see it), `browser` (pages in headless Chromium).
+//! versions, who may see it), `exams` and `exam_admin` (the exam system and its staff pages),
+//! `browser` (pages in headless Chromium).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -26,6 +27,7 @@ mod certificates;
 mod cli;
 mod compliance;
 mod enterprise_ledgers;
+mod exam_admin;
 mod exams;
 mod jurisdiction;
 mod ledger;
