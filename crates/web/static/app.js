@@ -48,3 +48,12 @@ document.addEventListener("submit", function (event) {
   });
   xhr.send(new FormData(form));
 });
+
+// The proctor's console refreshes every 5 s; not while a control in it has focus, so a
+// proctor choosing extra minutes does not lose the choice to a refresh.
+document.addEventListener("htmx:beforeRequest", function (event) {
+  var live = document.getElementById("console-live");
+  if (live && event.target === live && live.contains(document.activeElement) && document.activeElement !== live) {
+    event.preventDefault();
+  }
+});

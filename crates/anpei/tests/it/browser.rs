@@ -886,3 +886,172 @@ both_engines!(
         client.close().await.unwrap();
     }
 );
+
+/// A Chromium that lays pages out as a true 375-px phone (a headless window cannot be made
+/// narrower than about 500 px, so the viewport is emulated).
+async fn phone(driver: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--no-first-run", "--lang=zh-CN",
+                format!("--user-data-dir={}", driver.profile.display()),
+            ],
+            "mobileEmulation": {"deviceMetrics": {"width": 375, "height": 812, "pixelRatio": 2.0}},
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+/// With `ANPEI_SCREENSHOTS=<dir>`, saves a PNG of the page for a person to look at.
+async fn screenshot(client: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("ANPEI_SCREENSHOTS") {
+        let png = client.screenshot().await.unwrap();
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join(format!("{name}.png")), png).unwrap();
+    }
+}
+
+/// Makes the window as tall as the page, so that a screenshot shows all of it.
+async fn full_height(client: &Client, width: u32) {
+    let height = client
+        .execute("return document.documentElement.scrollHeight;", vec![])
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap();
+    client
+        .set_window_size(width, (height as u32 + 140).min(4000))
+        .await
+        .ok();
+}
+
+both_engines!(
+    the_proctor_console_refreshes_itself_on_a_phone_and_a_desktop,
+    |app| async move {
+        let drill = crate::exams::drill(&app, 3, 41).await;
+        let e = &drill.examinees[0];
+        let session = e.session_id.to_string();
+        let (client, token, _) =
+            crate::exams::sign_in(&app, &session, &e.ticket, &e.id_number).await;
+        let paper = crate::exams::paper(&app, &client, &token).await;
+        let paper: Value = paper.json().await.unwrap();
+        let first = &paper["items"][0];
+        let answer = if first["kind"] == "true_false" {
+            json!({"true_false": true})
+        } else {
+            json!({"choices": [first["options"][0]["index"]]})
+        };
+        crate::exams::save(&app, &client, &token, 1, 0, answer).await;
+        client
+            .post(app.url("/api/v1/exam/events"))
+            .bearer_auth(&token)
+            .json(&json!({"kind": "leave"}))
+            .send()
+            .await
+            .unwrap();
+
+        let driver = start_driver().await;
+        for (width, name) in [(375u32, "console-phone"), (1280, "console-desktop")] {
+            let browser = if width == 375 {
+                phone(&driver).await
+            } else {
+                browser(&driver, width).await
+            };
+            sign_in(&browser, &app, "harbin").await;
+            browser
+                .goto(&app.url(&format!("/exams/{session}")))
+                .await
+                .unwrap();
+            let row = browser
+                .wait()
+                .for_element(Locator::Css(&format!("tr[data-ticket='{}']", e.ticket)))
+                .await
+                .unwrap();
+            let text = row.text().await.unwrap();
+            assert!(text.contains(&e.name), "{text}");
+            assert!(text.contains("1 / 50"), "{text}");
+            assert!(text.contains("离开页面 1"), "{text}");
+            assert!(!text.contains(&e.id_number), "masked");
+            fits(&browser, &app, &[format!("/exams/{session}")]).await;
+
+            // htmx fetches the live part again within about five seconds; a second answer
+            // shows up without a reload.
+            let before = browser
+                .find(Locator::Id("live-updated"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            if width == 375 {
+                let second = &paper["items"][1];
+                let answer = if second["kind"] == "true_false" {
+                    json!({"true_false": false})
+                } else {
+                    json!({"choices": [second["options"][1]["index"]]})
+                };
+                crate::exams::save(&app, &client, &token, 2, 1, answer).await;
+            }
+            let mut refreshed = false;
+            for _ in 0..40 {
+                tokio::time::sleep(Duration::from_millis(250)).await;
+                let now = browser
+                    .find(Locator::Id("live-updated"))
+                    .await
+                    .unwrap()
+                    .text()
+                    .await
+                    .unwrap();
+                if now != before {
+                    refreshed = true;
+                    break;
+                }
+            }
+            assert!(refreshed, "the console refreshed itself ({width} px)");
+            let text = browser
+                .find(Locator::Css(&format!("tr[data-ticket='{}']", e.ticket)))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap();
+            assert!(text.contains("2 / 50"), "the new answer is counted: {text}");
+            full_height(&browser, width).await;
+            screenshot(&browser, name).await;
+            if width == 1280 {
+                // The other staff pages, for a person to look at.
+                let attempt = paper["attempt_id"].as_str().unwrap();
+                for (path, shot) in [
+                    (
+                        format!("/exams/{session}/attempts/{}/{attempt}", e.person_id),
+                        "review",
+                    ),
+                    ("/exams".to_owned(), "exams"),
+                ] {
+                    browser.goto(&app.url(&path)).await.unwrap();
+                    full_height(&browser, width).await;
+                    screenshot(&browser, shot).await;
+                }
+            } else {
+                browser
+                    .execute("window.scrollTo(0, 700);", vec![])
+                    .await
+                    .unwrap();
+                screenshot(&browser, "console-phone-2").await;
+                browser.goto(&app.url("/exams")).await.unwrap();
+                fits(&browser, &app, &["/exams".to_owned()]).await;
+                screenshot(&browser, "exams-phone").await;
+            }
+            browser.close().await.unwrap();
+        }
+    }
+);

@@ -8,8 +8,9 @@
 //! people), `bad_input` (refused requests write nothing), `archive` (signed exports),
 //! `certificate_pdf` (the printable certificate, read back with poppler and zbar),
 //! `masking`, `openapi`, `session`, `cli`, `properties`, `bank` (the question bank: imports,
-//! versions, who may see it), `exam_crash` (acknowledged answers survive a SIGKILL of the
-//! server binary), `browser` (pages in headless Chromium).
+//! versions, who may see it), `exams` and `exam_admin` (the exam system and its staff pages),
+//! `exam_crash` (acknowledged answers survive a SIGKILL of the server binary), `browser`
+//! (pages in headless Chromium).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -27,6 +28,7 @@ mod certificates;
 mod cli;
 mod compliance;
 mod enterprise_ledgers;
+mod exam_admin;
 mod exam_crash;
 mod exams;
 mod jurisdiction;

@@ -1448,6 +1448,8 @@ pub struct Progress {
     pub deadline: DateTime<Utc>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub leaves: u32,
+    /// Reconnects and sign-ins on another device.
+    pub reconnects: u32,
     pub score: Option<i32>,
     pub passed: Option<bool>,
 }
@@ -1468,6 +1470,7 @@ pub async fn session_progress(
     }
     let mut answered: HashMap<Uuid, std::collections::HashSet<i32>> = HashMap::new();
     let mut leaves: HashMap<Uuid, u32> = HashMap::new();
+    let mut reconnects: HashMap<Uuid, u32> = HashMap::new();
     for chunk in attempts.chunks(500) {
         let ids: Vec<Uuid> = chunk.iter().map(|a| a.id).collect();
         let rows = exam_answer::Entity::find()
@@ -1487,11 +1490,20 @@ pub async fn session_progress(
         }
         for event in exam_event::Entity::find()
             .filter(exam_event::Column::AttemptId.is_in(ids))
-            .filter(exam_event::Column::Kind.eq(PageEvent::Leave.code()))
+            .filter(exam_event::Column::Kind.is_in([
+                PageEvent::Leave.code(),
+                PageEvent::Reconnect.code(),
+                "sign_in_again",
+            ]))
             .all(db)
             .await?
         {
-            *leaves.entry(event.attempt_id).or_default() += 1;
+            let counter = if event.kind == PageEvent::Leave.code() {
+                &mut leaves
+            } else {
+                &mut reconnects
+            };
+            *counter.entry(event.attempt_id).or_default() += 1;
         }
     }
     let mut out = HashMap::new();
@@ -1508,6 +1520,7 @@ pub async fn session_progress(
                 deadline: a.deadline_at,
                 submitted_at: a.submitted_at,
                 leaves: leaves.get(&a.id).copied().unwrap_or(0),
+                reconnects: reconnects.get(&a.id).copied().unwrap_or(0),
                 score: a.score,
                 passed: a.passed,
             },

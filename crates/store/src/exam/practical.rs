@@ -251,3 +251,94 @@ pub(crate) async fn issue_if_complete(
     .await?;
     Ok(Some(model.number))
 }
+
+/// What an examiner's score sheet shows for one examinee.
+#[derive(Clone, Debug)]
+pub struct SheetView {
+    pub access: super::sessions::SessionAccess,
+    pub registration: exam_registration::Model,
+    pub name: String,
+    pub id_number: anpei_domain::IdNumber,
+    pub sheet: anpei_domain::exam::ScoreSheet,
+    pub pass_mark: u32,
+    /// The marks already given, if the examinee has been scored.
+    pub scored: Option<practical_score::Model>,
+    /// The current special-operations certificate of the trade, if the person holds one.
+    pub certificate: Option<String>,
+}
+
+/// The score sheet of one registration of a practical session, for its examiners and
+/// organisers; `NotFound` for everyone else, as the scoring itself.
+pub async fn sheet_for(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    session_id: Uuid,
+    person_id: Uuid,
+    registration_id: Uuid,
+) -> Result<SheetView, StoreError> {
+    let access = super::sessions::session_access(db, actor, session_id).await?;
+    if !access.may_examine() || access.session.part != ExamPart::Practical.code() {
+        return Err(StoreError::NotFound);
+    }
+    let registration = exam_registration::Entity::find_by_id((person_id, registration_id))
+        .one(db)
+        .await?
+        .filter(|r| r.session_id == session_id)
+        .ok_or(StoreError::NotFound)?;
+    let person = crate::entity::person::Entity::find_by_id(person_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let id_number = anpei_domain::IdNumber::parse(&person.id_number)
+        .map_err(|_| StoreError::Db(sea_orm::DbErr::Custom("stored id_number".into())))?;
+    let blueprint = exam_blueprint::Entity::find_by_id(access.session.blueprint_id)
+        .one(db)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    let version = sheet_version(db, &blueprint).await?;
+    let sheet = super::codec::sheet_of(&version)?;
+    let scored = practical_score::Entity::find()
+        .filter(practical_score::Column::PersonId.eq(person_id))
+        .filter(practical_score::Column::RegistrationId.eq(registration_id))
+        .one(db)
+        .await?;
+    let certificate = certificate::Entity::find()
+        .filter(certificate::Column::PersonId.eq(person_id))
+        .filter(certificate::Column::Kind.eq(CertificateKind::SpecialOps.code()))
+        .filter(certificate::Column::TradeCode.eq(access.session.trade_code.as_str()))
+        .filter(certificate::Column::Revoked.eq(false))
+        .one(db)
+        .await?
+        .map(|c| c.number);
+    Ok(SheetView {
+        access,
+        registration,
+        name: person.name,
+        id_number,
+        sheet,
+        pass_mark: blueprint.pass_mark as u32,
+        scored,
+        certificate,
+    })
+}
+
+/// The marks of a stored score, in the sheet's order.
+pub fn marks_of(score: &practical_score::Model) -> Vec<MarkJson> {
+    serde_json::from_str(&score.marks).unwrap_or_default()
+}
+
+/// The evidence references of a stored score.
+pub fn evidence_of(score: &practical_score::Model) -> Vec<String> {
+    serde_json::from_str(&score.evidence).unwrap_or_default()
+}
+
+/// The practical scores given in a session (for its console; the caller has checked access).
+pub async fn session_scores(
+    db: &impl sea_orm::ConnectionTrait,
+    session_id: Uuid,
+) -> Result<Vec<practical_score::Model>, StoreError> {
+    Ok(practical_score::Entity::find()
+        .filter(practical_score::Column::SessionId.eq(session_id))
+        .all(db)
+        .await?)
+}

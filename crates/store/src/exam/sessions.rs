@@ -616,3 +616,55 @@ pub async fn public_header(
         .ok_or(StoreError::NotFound)?;
     Ok((session, site))
 }
+
+/// A session's staff: (account id, display name, username, duty), for its organisers.
+pub async fn staff(
+    db: &impl ConnectionTrait,
+    access: &SessionAccess,
+) -> Result<Vec<(Uuid, String, String, Duty)>, StoreError> {
+    let rows = exam_staff::Entity::find()
+        .filter(exam_staff::Column::SessionId.eq(access.session.id))
+        .all(db)
+        .await?;
+    let accounts: HashMap<Uuid, crate::entity::account::Model> =
+        crate::entity::account::Entity::find()
+            .filter(crate::entity::account::Column::Id.is_in(rows.iter().map(|r| r.account_id)))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+    let mut out: Vec<(Uuid, String, String, Duty)> = rows
+        .into_iter()
+        .filter_map(|r| {
+            let account = accounts.get(&r.account_id)?;
+            Some((
+                account.id,
+                account.display_name.clone(),
+                account.username.clone(),
+                Duty::parse(&r.duty)?,
+            ))
+        })
+        .collect();
+    out.sort_by(|a, b| (a.3.code(), &a.1).cmp(&(b.3.code(), &b.1)));
+    Ok(out)
+}
+
+/// The account with this username, for putting it on a session's staff.
+pub async fn account_id_by_username(
+    db: &impl ConnectionTrait,
+    username: &str,
+) -> Result<Uuid, StoreError> {
+    crate::entity::account::Entity::find()
+        .filter(crate::entity::account::Column::Username.eq(username.trim()))
+        .one(db)
+        .await?
+        .map(|a| a.id)
+        .ok_or_else(|| {
+            invalid(
+                "username",
+                "没有这个用户名",
+                "No account with this username",
+            )
+        })
+}

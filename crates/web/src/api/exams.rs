@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::auth::Authed;
 use crate::error::{Problem, WebError};
-use crate::extract::{Json, Path};
+use crate::extract::{Json, Path, Query};
 use crate::{AppState, clock};
 
 pub const EXAM_COOKIE: &str = "anpei_exam";
@@ -38,6 +38,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(force_submit))
         .routes(routes!(score_practical))
         .routes(routes!(attempt_review))
+        .routes(routes!(question_stats))
 }
 
 /// The examinee's endpoints: no session, the exam token instead.
@@ -319,6 +320,8 @@ pub struct ExamineeDto {
     pub deadline: Option<DateTime<Utc>>,
     pub seconds_left: Option<i64>,
     pub leaves: u32,
+    /// Reconnects and sign-ins on another device.
+    pub reconnects: u32,
     pub score: Option<i32>,
     pub passed: Option<bool>,
 }
@@ -377,6 +380,7 @@ pub async fn console_of(
                     (p.submitted_at.is_none()).then(|| (p.deadline - now).num_seconds().max(0))
                 }),
                 leaves: p.map_or(0, |p| p.leaves),
+                reconnects: p.map_or(0, |p| p.reconnects),
                 score: p.and_then(|p| p.score),
                 passed: p.and_then(|p| p.passed),
             }
@@ -671,6 +675,63 @@ async fn score_practical(
             certificate,
         }),
     ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct StatsParams {
+    /// Only this trade's questions, e.g. `1.2`.
+    pub trade: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuestionStatDto {
+    pub question_id: Uuid,
+    pub trade_code: String,
+    pub stem: String,
+    pub kind: String,
+    /// Times the question was on a handed-in paper.
+    pub shown: usize,
+    /// Difficulty index p: the share answered right.
+    pub difficulty: f64,
+    /// Discrimination D (upper 27 % minus lower 27 %); absent below ten papers.
+    pub discrimination: Option<f64>,
+    /// D below 0.2, or p outside 0.2–0.9: a question to review.
+    pub flagged: bool,
+}
+
+impl From<anpei_store::exam::stats::QuestionStat> for QuestionStatDto {
+    fn from(s: anpei_store::exam::stats::QuestionStat) -> Self {
+        QuestionStatDto {
+            flagged: s.flagged(),
+            question_id: s.question_id,
+            trade_code: s.trade_code,
+            stem: s.stem,
+            kind: s.kind,
+            shown: s.shown,
+            difficulty: s.difficulty,
+            discrimination: s.discrimination,
+        }
+    }
+}
+
+/// Results per question for the bank's owner (the province): times shown, difficulty p and
+/// discrimination D, with the questions to review flagged.
+#[utoipa::path(get, path = "/api/v1/exam/stats", tag = "exams", params(StatsParams),
+    responses((status = 200, body = Vec<QuestionStatDto>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn question_stats(
+    State(state): State<AppState>,
+    authed: Authed,
+    Query(params): Query<StatsParams>,
+) -> Result<axum::Json<Vec<QuestionStatDto>>, WebError> {
+    let trade = params
+        .trade
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let stats =
+        anpei_store::exam::stats::question_stats(state.store.connection(), &authed.actor, trade)
+            .await?;
+    Ok(axum::Json(stats.into_iter().map(Into::into).collect()))
 }
 
 // ---- The examinee's endpoints -------------------------------------------------------------

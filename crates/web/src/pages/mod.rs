@@ -12,6 +12,7 @@ pub(crate) mod dashboard;
 mod enterprise_ledgers;
 mod enterprises;
 mod exam;
+mod exams;
 mod home;
 mod login;
 mod persons;
@@ -51,6 +52,7 @@ pub fn router() -> Router<AppState> {
         .merge(dashboard::router())
         .merge(exam::router())
         .merge(bank::router())
+        .merge(exams::router())
         .route("/lang", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
@@ -112,10 +114,13 @@ impl Layout {
                     if !matches!(authed.actor.scope, Scope::City(_)) {
                         push("/bank".to_owned(), "题库", "Question bank");
                     }
+                    push("/exams".to_owned(), "考试", "Exams");
                 }
                 Scope::HrBureau(_) => push("/enterprises".to_owned(), "企业", "Enterprises"),
                 Scope::Institution(id) => {
-                    push(format!("/institutions/{id}"), "本机构", "My institution")
+                    push(format!("/institutions/{id}"), "本机构", "My institution");
+                    // Its examiners and proctors are put on exam sessions' staff.
+                    push("/exams".to_owned(), "考试", "Exams");
                 }
             }
             push("/account/password".to_owned(), "修改密码", "Password");
