@@ -57,3 +57,13 @@ document.addEventListener("htmx:beforeRequest", function (event) {
     event.preventDefault();
   }
 });
+
+// A link to a closed <details> (the exam forms: "#site-form") opens it.
+function openTargetDetails() {
+  var target = location.hash && document.getElementById(location.hash.slice(1));
+  if (target && target.tagName === "DETAILS") {
+    target.open = true;
+  }
+}
+window.addEventListener("hashchange", openTargetDetails);
+document.addEventListener("DOMContentLoaded", openTargetDetails);

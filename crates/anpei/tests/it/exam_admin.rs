@@ -429,57 +429,63 @@ both_engines!(
     }
 );
 
-both_engines!(
-    the_score_sheet_issues_the_certificate_when_theory_is_passed_too,
-    |app| async move {
-        let drill = drill(&app, 1, 33).await;
-        let e = &drill.examinees[0];
-        let session = e.session_id.to_string();
-        let harbin = app.login("harbin").await;
-        // Theory first: 45 of 50 right, 90 points.
-        let (client, token, signed) = sign_in(&app, &session, &e.ticket, &e.id_number).await;
-        let attempt = signed["attempt_id"].as_str().unwrap().to_owned();
-        let review = review_json(&app, &harbin, &session, &e.person_id.to_string(), &attempt).await;
-        for position in 0..45 {
-            expect_json(
-                save(
-                    &app,
-                    &client,
-                    &token,
-                    position as i64 + 1,
-                    position as u64,
-                    key_of(&review, position),
-                )
-                .await,
-                StatusCode::OK,
-            )
-            .await;
-        }
-        let result = expect_json(
-            client
-                .post(app.url("/api/v1/exam/submit"))
-                .bearer_auth(&token)
-                .send()
-                .await
-                .unwrap(),
-            StatusCode::OK,
-        )
-        .await;
-        assert_eq!(result["passed"], true);
+/// A drill examinee who passed the theory exam (90 of 100), registered for a practical
+/// session of the demo bank's score sheet, whose examiner is the `institution` account.
+pub struct PracticalSetup {
+    pub examinee: anpei_store::exam::drill::DrillExaminee,
+    pub session: String,
+    pub registration: Value,
+}
 
-        // The province's practical blueprint on the demo bank's score sheet.
-        let province = app.login("province").await;
-        let sheets = expect_json(
-            province
-                .get(app.url("/api/v1/bank/questions?trade=1.2&kind=practical"))
-                .send()
-                .await
-                .unwrap(),
+pub async fn practical_setup(app: &TestApp, run: u32) -> PracticalSetup {
+    let drill = drill(app, 1, run).await;
+    let e = &drill.examinees[0];
+    let session = e.session_id.to_string();
+    let harbin = app.login("harbin").await;
+    // Theory first: 45 of 50 right, 90 points.
+    let (client, token, signed) = sign_in(app, &session, &e.ticket, &e.id_number).await;
+    let attempt = signed["attempt_id"].as_str().unwrap().to_owned();
+    let review = review_json(app, &harbin, &session, &e.person_id.to_string(), &attempt).await;
+    for position in 0..45 {
+        expect_json(
+            save(
+                app,
+                &client,
+                &token,
+                position as i64 + 1,
+                position as u64,
+                key_of(&review, position),
+            )
+            .await,
             StatusCode::OK,
         )
         .await;
-        let sheet = sheets["items"][0]["id"].as_str().unwrap().to_owned();
-        let blueprint = expect_json(
+    }
+    let result = expect_json(
+        client
+            .post(app.url("/api/v1/exam/submit"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(result["passed"], true);
+
+    // The province's practical blueprint on the demo bank's score sheet.
+    let province = app.login("province").await;
+    let sheets = expect_json(
+        province
+            .get(app.url("/api/v1/bank/questions?trade=1.2&kind=practical"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let sheet = sheets["items"][0]["id"].as_str().unwrap().to_owned();
+    let blueprint = expect_json(
             province
                 .post(app.url("/api/v1/exam/blueprints"))
                 .json(&json!({"name": "低压电工作业实际操作考试", "trade_code": "1.2", "part": "practical",
@@ -490,24 +496,24 @@ both_engines!(
             StatusCode::CREATED,
         )
         .await;
-        let sites = expect_json(
-            harbin
-                .get(app.url("/api/v1/exam/sites"))
-                .send()
-                .await
-                .unwrap(),
-            StatusCode::OK,
-        )
-        .await;
-        let site = sites
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["name"] == "演练考试点 33")
-            .unwrap()
-            .clone();
-        let now = chrono::Utc::now();
-        let practical = expect_json(
+    let sites = expect_json(
+        harbin
+            .get(app.url("/api/v1/exam/sites"))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let site = sites
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == format!("演练考试点 {run}"))
+        .unwrap()
+        .clone();
+    let now = chrono::Utc::now();
+    let practical = expect_json(
             harbin
                 .post(app.url("/api/v1/exam/sessions"))
                 .json(&json!({"site_id": site["id"], "room_id": site["rooms"][0]["id"], "blueprint_id": blueprint["id"],
@@ -518,26 +524,42 @@ both_engines!(
             StatusCode::CREATED,
         )
         .await;
-        let practical = practical["id"].as_str().unwrap().to_owned();
-        let registered = expect_json(
-            harbin
-                .post(app.url(&format!("/api/v1/exam/sessions/{practical}/registrations")))
-                .json(&json!({"id_number": e.id_number, "name": e.name}))
-                .send()
-                .await
-                .unwrap(),
-            StatusCode::CREATED,
-        )
-        .await;
-        let (status, _) = post_form(
-            &harbin,
-            &app,
-            &format!("/exams/{practical}/staff"),
-            &[("username", "institution"), ("duty", "examiner")],
-        )
-        .await;
-        assert_eq!(status, StatusCode::OK);
+    let practical = practical["id"].as_str().unwrap().to_owned();
+    let registered = expect_json(
+        harbin
+            .post(app.url(&format!("/api/v1/exam/sessions/{practical}/registrations")))
+            .json(&json!({"id_number": e.id_number, "name": e.name}))
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    let (status, _) = post_form(
+        &harbin,
+        app,
+        &format!("/exams/{practical}/staff"),
+        &[("username", "institution"), ("duty", "examiner")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
 
+    PracticalSetup {
+        examinee: e.clone(),
+        session: practical,
+        registration: registered,
+    }
+}
+
+both_engines!(
+    the_score_sheet_issues_the_certificate_when_theory_is_passed_too,
+    |app| async move {
+        let setup = practical_setup(&app, 33).await;
+        let (e, practical, registered) = (
+            &setup.examinee,
+            setup.session.clone(),
+            setup.registration.clone(),
+        );
         // The examiner opens the sheet from the console.
         let examiner = app.login("institution").await;
         let (_, console) = page(&examiner, &app, &format!("/exams/{practical}")).await;

@@ -391,10 +391,11 @@ async fn exams_page(
                 && (when.is_empty() || session_state(t, s.opens_at, s.closes_at, now).0 == when)
         })
         .collect();
-    let sort = match params.sort.as_deref() {
-        Some(key @ ("title" | "site" | "opens")) => key,
-        _ => "opens",
-    };
+    let sort = params
+        .sort
+        .as_deref()
+        .filter(|key| ["title", "site", "opens"].contains(key))
+        .unwrap_or("opens");
     // Newest first unless asked otherwise.
     let desc = params.desc.unwrap_or(params.sort.is_none());
     found.sort_by(|a, b| {
@@ -1987,10 +1988,11 @@ async fn stats_page(
         .into_iter()
         .filter(|s| !flagged_only || s.flagged())
         .collect();
-    let sort = match params.sort.as_deref() {
-        Some(key @ ("shown" | "p" | "d")) => key,
-        _ => "d",
-    };
+    let sort = params
+        .sort
+        .as_deref()
+        .filter(|key| ["shown", "p", "d"].contains(key))
+        .unwrap_or("d");
     let desc = params.desc.unwrap_or(false);
     rows.sort_by(|a, b| {
         let order = match sort {
