@@ -97,8 +97,8 @@ fn answer_for(item: &Value, n: usize) -> (Value, Response) {
         .collect();
     match item["kind"].as_str().unwrap() {
         "true_false" => (
-            json!({"true_false": n % 2 == 0}),
-            Response::TrueFalse(n % 2 == 0),
+            json!({"true_false": n.is_multiple_of(2)}),
+            Response::TrueFalse(n.is_multiple_of(2)),
         ),
         "single" => {
             let pick = indices[n % indices.len()];
