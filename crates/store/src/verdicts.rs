@@ -588,18 +588,10 @@ pub async fn rebuild(
     let total = ranges.iter().map(|r| r.2).sum::<u64>();
     progress(0, total);
 
-    // SQLite hands every row from its driver thread to the async task: with two readers
-    // the profile was context switches and malloc contention, and 1,000,000 people took
-    // 70 s where one connection had taken 39 s (BENCHMARKS.md). PostgreSQL reads in the
-    // server's own processes.
-    let readers = if store.backend() == sea_orm::DbBackend::Sqlite {
-        1
-    } else {
-        std::thread::available_parallelism()
-            .map(std::num::NonZeroUsize::get)
-            .unwrap_or(2)
-            .clamp(1, 4)
-    };
+    let readers = std::thread::available_parallelism()
+        .map(std::num::NonZeroUsize::get)
+        .unwrap_or(2)
+        .clamp(1, 4);
     let next = Arc::new(AtomicUsize::new(0));
     let (sender, mut receiver) = tokio::sync::mpsc::channel(readers * 2);
     let mut tasks = tokio::task::JoinSet::new();
