@@ -1179,6 +1179,18 @@ struct ConsoleForms {
     notice: Option<String>,
 }
 
+/// The console again, with a refused form's input and reasons (422).
+async fn refused_on_console(
+    state: &AppState,
+    t: Tr,
+    authed: &Authed,
+    id: Uuid,
+    forms: ConsoleForms,
+) -> Result<Response, WebError> {
+    let page = console_page(state, t, authed, id, forms).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+}
+
 async fn console_page(
     state: &AppState,
     t: Tr,
@@ -1322,19 +1334,12 @@ async fn assign_staff(
     match saved {
         Ok(()) => Ok(Redirect::to(&format!("/exams/{id}#staff")).into_response()),
         Err(err @ WebError::Invalid { .. }) => {
-            let page = console_page(
-                &state,
-                t,
-                &authed,
-                id,
-                ConsoleForms {
-                    staff_error: Some(FormError::of(t, &err)),
-                    staff: form,
-                    ..ConsoleForms::default()
-                },
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            let forms = ConsoleForms {
+                staff_error: Some(FormError::of(t, &err)),
+                staff: form,
+                ..ConsoleForms::default()
+            };
+            refused_on_console(&state, t, &authed, id, forms).await
         }
         Err(other) => Err(other),
     }
@@ -1390,19 +1395,12 @@ async fn register(
             Ok(Redirect::to(&format!("/exams/{id}?registered={ticket}#register")).into_response())
         }
         Err(err @ WebError::Invalid { .. }) => {
-            let page = console_page(
-                &state,
-                t,
-                &authed,
-                id,
-                ConsoleForms {
-                    reg_error: Some(FormError::of(t, &err)),
-                    registration: form,
-                    ..ConsoleForms::default()
-                },
-            )
-            .await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+            let forms = ConsoleForms {
+                reg_error: Some(FormError::of(t, &err)),
+                registration: form,
+                ..ConsoleForms::default()
+            };
+            refused_on_console(&state, t, &authed, id, forms).await
         }
         Err(other) => Err(other),
     }
