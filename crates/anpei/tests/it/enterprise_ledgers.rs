@@ -5,7 +5,7 @@
 //! verifies with the new rows in it.
 
 use anpei_testkit::{TestApp, both_engines, expect_json, expect_problem};
-use chrono::{Datelike, Days, Utc};
+use chrono::{Datelike, Days};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,13 +15,13 @@ use crate::support::{
 };
 
 fn day(days_ago: u64) -> String {
-    (Utc::now().date_naive() - Days::new(days_ago))
+    (anpei_web::clock::today() - Days::new(days_ago))
         .format("%Y-%m-%d")
         .to_string()
 }
 
 fn ahead(days: u64) -> String {
-    (Utc::now().date_naive() + Days::new(days))
+    (anpei_web::clock::today() + Days::new(days))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -189,7 +189,7 @@ both_engines!(
         );
 
         // 年度培训计划, with progress from the trainings recorded this year.
-        let year = Utc::now().date_naive().year();
+        let year = anpei_web::clock::today().year();
         let item = post(
             &app,
             &enterprise,
@@ -382,7 +382,7 @@ both_engines!(
         let mentor = hire(&app, &enterprise, 903, "焊工", false).await;
         let apprentice = hire(&app, &enterprise, 904, "焊工学徒", false).await;
         let before = app.ledger_head().await;
-        let year = Utc::now().date_naive().year();
+        let year = anpei_web::clock::today().year();
         let cases = [
             (
                 "apprenticeships",

@@ -20,7 +20,7 @@ async fn thirty_thousand(engine: Engine) {
         max_connections: 4,
     };
     let store = Store::open(&config).await.unwrap();
-    let today = chrono::Utc::now().date_naive();
+    let today = anpei_web::clock::today();
     let report = anpei_store::demo::generate(
         &store,
         DemoSpec {

@@ -3,7 +3,7 @@
 //! not; a failed assessment takes the person off post (rule 1 due) until a later pass.
 
 use anpei_testkit::{TestApp, both_engines, expect_json, expect_problem};
-use chrono::{Days, Utc};
+use chrono::Days;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::support::{fresh_id_number, landmarks, post_hire};
 
 fn day(days_ago: u64) -> String {
-    (Utc::now().date_naive() - Days::new(days_ago))
+    (anpei_web::clock::today() - Days::new(days_ago))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -191,7 +191,7 @@ both_engines!(
                 "hours",
             ),
             (
-                json!({ "kind": "annual", "ended_on": (Utc::now().date_naive() + Days::new(5)).to_string(), "hours": 8 }),
+                json!({ "kind": "annual", "ended_on": (anpei_web::clock::today() + Days::new(5)).to_string(), "hours": 8 }),
                 "ended_on",
             ),
         ] {

@@ -6,7 +6,7 @@
 
 use anpei_testkit::{TestApp, both_engines, expect_json, expect_problem};
 use calamine::{Data, Reader, Xlsx};
-use chrono::{Days, Utc};
+use chrono::Days;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -72,7 +72,7 @@ async fn person_named(app: &TestApp, client: &Client, name: &str) -> Uuid {
 }
 
 fn day(days_ago: u64) -> String {
-    (Utc::now().date_naive() - Days::new(days_ago))
+    (anpei_web::clock::today() - Days::new(days_ago))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -289,7 +289,7 @@ both_engines!(
         .await;
 
         // Due within 30 / 60 / 90 days: counted and listed alike, each within its horizon.
-        let today = Utc::now().date_naive();
+        let today = anpei_web::clock::today();
         let mut previous = 0;
         for days in [30u64, 60, 90] {
             let list = get_ok(&app, &province, &format!("/api/v1/kpis/people?due={days}")).await;
