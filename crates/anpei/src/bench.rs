@@ -366,7 +366,7 @@ pub async fn import(
         .map(anpei_web::pages::roster::to_hire)
         .collect();
     let imported =
-        anpei_store::ops::roster::import(store, &actor, staff, hires, crate::now(), &|_, _| {})
+        anpei_store::ops::roster::import(store, &actor, staff, hires, crate::now(), &|_, _, _| {})
             .await?;
     let total = started.elapsed().as_secs_f64();
 

@@ -513,7 +513,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let hires = rows.into_iter().map(anpei_web::pages::roster::to_hire).collect();
                 let started = Instant::now();
                 let bar = progress_bar(total, "导入人员 rows");
-                let outcome = anpei_store::ops::roster::import(&store, &actor, staff, hires, now(), &|done, _| bar.set_position(done)).await;
+                let outcome = anpei_store::ops::roster::import(&store, &actor, staff, hires, now(), &|step, done, total| {
+                    let (zh, en) = step.label();
+                    bar.set_message(format!("{zh} / {en}"));
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await;
                 bar.finish_and_clear();
                 match outcome {
                     Ok(report) => {

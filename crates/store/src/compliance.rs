@@ -10,19 +10,23 @@
 
 use std::collections::HashMap;
 
+use anpei_domain::certificate::{Certificate, CertificateKind};
 use anpei_domain::rules::{
     EmploymentFact, Finding, HeldCertificate, Kpis, PersonFacts, RULES_2020, RuleSet, Verdict,
     evaluate_person,
 };
 use anpei_domain::{EmploymentKind, Period, PositionFlags};
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityName, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::StoreError;
 use crate::access::{EnterpriseStaffRead, PersonRead};
+use crate::dialect::Packed::{Uuid as Id, Value};
+use crate::dialect::{Flag, packed_rows};
 use crate::entity::{assessment, certificate, employment, person, training_record};
-use crate::read::certificate_value;
+use crate::read::corrupt;
 use crate::verdicts::{self, Counts};
 use anpei_domain::rules::{AssessmentRecord, Education, TrainingKind, TrainingRecord};
 
@@ -49,8 +53,9 @@ pub(crate) enum Who<'a> {
 }
 
 impl Who<'_> {
-    /// The condition on `column` (a person id column) that selects these people.
-    pub(crate) fn on(self, column: impl ColumnTrait) -> sea_orm::sea_query::SimpleExpr {
+    /// The condition on `table.column` (a person id column) that selects these people.
+    pub(crate) fn on(self, table: Alias, column: &'static str) -> SimpleExpr {
+        let column = Expr::col((table, Alias::new(column)));
         match self {
             Who::Ids(ids) => column.is_in(ids.iter().copied()),
             Who::Range(first, last) => column.between(first, last),
@@ -86,100 +91,195 @@ pub(crate) async fn range_facts(
 }
 
 /// Reads the facts of `who` into `facts`: one entry per person row found, then each
-/// table's rows added to their person's entry.
+/// table's rows added to their person's entry. One packed query per table
+/// ([`packed_rows`]), whatever the number of people.
 async fn load(
     db: &impl ConnectionTrait,
     who: Who<'_>,
     facts: &mut HashMap<Uuid, PersonFacts>,
     mut names: Option<&mut HashMap<Uuid, String>>,
 ) -> Result<(), StoreError> {
-    for row in person::Entity::find()
-        .filter(who.on(person::Column::Id))
-        .all(db)
-        .await?
-    {
+    let from = |table: &str, column: &'static str| {
+        let mut select = Query::select();
+        select
+            .from(Alias::new(table))
+            .and_where(who.on(Alias::new(table), column));
+        select
+    };
+    type PersonRow = (Uuid, Option<String>, String);
+    let people: Vec<PersonRow> = packed_rows(
+        db,
+        from(person::Entity.table_name(), "id"),
+        &[Id("id"), Value("education"), Value("name")],
+    )
+    .await?;
+    for (id, education, name) in people {
         facts.insert(
-            row.id,
+            id,
             PersonFacts {
-                person_id: row.id.to_string(),
+                person_id: id.to_string(),
                 is_independent_post: true,
-                education: row.education.as_deref().and_then(Education::parse),
+                education: education.as_deref().and_then(Education::parse),
                 ..PersonFacts::default()
             },
         );
         if let Some(names) = names.as_deref_mut() {
-            names.insert(row.id, row.name);
+            names.insert(id, name);
         }
     }
     if facts.is_empty() {
         return Ok(());
     }
-    for job in employment::Entity::find()
-        .filter(who.on(employment::Column::PersonId))
-        .all(db)
-        .await?
+
+    type EmploymentRow = (
+        Uuid,
+        Uuid,
+        Uuid,
+        String,
+        Flag,
+        Option<String>,
+        Flag,
+        Flag,
+        Flag,
+        NaiveDate,
+        Option<NaiveDate>,
+    );
+    let jobs: Vec<EmploymentRow> = packed_rows(
+        db,
+        from(employment::Entity.table_name(), "person_id"),
+        &[
+            Id("person_id"),
+            Id("id"),
+            Id("enterprise_id"),
+            Value("kind"),
+            Value("team_leader"),
+            Value("special_ops_trade"),
+            Value("key_position"),
+            Value("principal_leader"),
+            Value("safety_manager"),
+            Value("start_date"),
+            Value("end_date"),
+        ],
+    )
+    .await?;
+    for (person, id, enterprise, kind, team_leader, trade, key, principal, safety, start, end) in
+        jobs
     {
-        let Some(entry) = facts.get_mut(&job.person_id) else {
-            continue;
-        };
-        let Ok(period) = Period::new(job.start_date, job.end_date) else {
+        let (Some(entry), Ok(period)) = (facts.get_mut(&person), Period::new(start, end)) else {
             continue;
         };
         entry.employments.push(EmploymentFact {
-            id: job.id.to_string(),
-            enterprise: job.enterprise_id.to_string(),
-            kind: EmploymentKind::parse(&job.kind).unwrap_or(EmploymentKind::Regular),
+            id: id.to_string(),
+            enterprise: enterprise.to_string(),
+            kind: EmploymentKind::parse(&kind).unwrap_or(EmploymentKind::Regular),
             flags: PositionFlags {
-                team_leader: job.team_leader,
-                special_ops_trade: job.special_ops_trade,
-                key_position: job.key_position,
-                principal_leader: job.principal_leader,
-                safety_manager: job.safety_manager,
+                team_leader: team_leader.0,
+                special_ops_trade: trade,
+                key_position: key.0,
+                principal_leader: principal.0,
+                safety_manager: safety.0,
             },
             period,
         });
     }
-    for row in training_record::Entity::find()
-        .filter(who.on(training_record::Column::PersonId))
-        .all(db)
-        .await?
-    {
-        let (Some(entry), Some(kind)) = (
-            facts.get_mut(&row.person_id),
-            TrainingKind::parse(&row.kind),
-        ) else {
+
+    let trainings: Vec<(Uuid, String, NaiveDate, f64, Flag)> = packed_rows(
+        db,
+        from(training_record::Entity.table_name(), "person_id"),
+        &[
+            Id("person_id"),
+            Value("kind"),
+            Value("ended_on"),
+            Value("hours"),
+            Value("passed_exam"),
+        ],
+    )
+    .await?;
+    for (person, kind, on, hours, passed_exam) in trainings {
+        let (Some(entry), Some(kind)) = (facts.get_mut(&person), TrainingKind::parse(&kind)) else {
             continue;
         };
         entry.trainings.push(TrainingRecord {
             kind,
-            on: row.ended_on,
-            hours: row.hours,
-            passed_exam: row.passed_exam,
+            on,
+            hours,
+            passed_exam: passed_exam.0,
         });
     }
-    for row in assessment::Entity::find()
-        .filter(who.on(assessment::Column::PersonId))
-        .all(db)
-        .await?
-    {
-        if let Some(entry) = facts.get_mut(&row.person_id) {
+
+    let assessments: Vec<(Uuid, NaiveDate, Flag, String)> = packed_rows(
+        db,
+        from(assessment::Entity.table_name(), "person_id"),
+        &[
+            Id("person_id"),
+            Value("assessed_on"),
+            Value("passed"),
+            Value("position"),
+        ],
+    )
+    .await?;
+    for (person, on, passed, position) in assessments {
+        if let Some(entry) = facts.get_mut(&person) {
             entry.assessments.push(AssessmentRecord {
-                on: row.assessed_on,
-                passed: row.passed,
-                position: row.position,
+                on,
+                passed: passed.0,
+                position,
             });
         }
     }
-    for row in certificate::Entity::find()
-        .filter(who.on(certificate::Column::PersonId))
-        .all(db)
-        .await?
+
+    type CertificateRow = (
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        NaiveDate,
+        NaiveDate,
+        Option<NaiveDate>,
+        Flag,
+        Flag,
+    );
+    let certificates: Vec<CertificateRow> = packed_rows(
+        db,
+        from(certificate::Entity.table_name(), "person_id"),
+        &[
+            Id("person_id"),
+            Value("number"),
+            Value("kind"),
+            Value("trade_code"),
+            Value("issued_on"),
+            Value("expires_on"),
+            Value("last_reviewed_on"),
+            Value("suspended"),
+            Value("revoked"),
+        ],
+    )
+    .await?;
+    for (
+        person,
+        number,
+        kind,
+        trade,
+        issued_on,
+        expires_on,
+        last_reviewed_on,
+        suspended,
+        revoked,
+    ) in certificates
     {
-        let value = certificate_value(&row)?;
-        if let Some(entry) = facts.get_mut(&row.person_id) {
+        let certificate = Certificate {
+            kind: CertificateKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
+            trade,
+            issued_on,
+            expires_on,
+            last_reviewed_on,
+            suspended: suspended.0,
+            revoked: revoked.0,
+        };
+        if let Some(entry) = facts.get_mut(&person) {
             entry.certificates.push(HeldCertificate {
-                number: row.number,
-                certificate: value,
+                number,
+                certificate,
             });
         }
     }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, SelectStatement, SimpleExpr};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
@@ -85,6 +85,88 @@ pub async fn database_size(db: &DatabaseConnection) -> Result<Option<u64>, Store
         .map(|b| Ord::max(b, 0) as u64))
 }
 
+/// One column of a packed read (see [`packed_rows`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Packed<'a> {
+    /// A UUID column: a 16-byte blob in SQLite (read as hex), `uuid` in PostgreSQL.
+    Uuid(&'a str),
+    /// Any other column, as the engine renders it in JSON (dates as `YYYY-MM-DD`, booleans
+    /// as `0`/`1` in SQLite and `true`/`false` in PostgreSQL: read them as [`Flag`]).
+    Value(&'a str),
+    /// Several plain columns as one nested array (read as a Rust array).
+    Nested(&'a [&'a str]),
+}
+
+/// Reads the rows `select` finds as one JSON array of arrays, one per row, with `columns`
+/// in order — one value handed over by the driver instead of one row at a time (sqlx hands
+/// SQLite rows across threads one by one, which dominated a full evaluation). `select` has
+/// its tables and conditions but no columns; the columns may name joined tables
+/// (`"mentor.name"`). Rows deserialize as tuples.
+pub async fn packed_rows<T: serde::de::DeserializeOwned>(
+    db: &impl ConnectionTrait,
+    mut select: SelectStatement,
+    columns: &[Packed<'_>],
+) -> Result<Vec<T>, StoreError> {
+    let backend = db.get_database_backend();
+    let array = match backend {
+        DbBackend::Sqlite => "json_array",
+        _ => "json_build_array",
+    };
+    let rendered: Vec<String> = columns
+        .iter()
+        .map(|column| match (column, backend) {
+            // hex(NULL) is '' in SQLite; a missing id must stay null.
+            (Packed::Uuid(name), DbBackend::Sqlite) => format!("nullif(hex({name}), '')"),
+            (Packed::Uuid(name) | Packed::Value(name), _) => (*name).to_owned(),
+            (Packed::Nested(names), _) => format!("{array}({})", names.join(", ")),
+        })
+        .collect();
+    let list = rendered.join(", ");
+    let pack = match backend {
+        DbBackend::Sqlite => format!("json_group_array({array}({list}))"),
+        _ => format!("json_agg({array}({list}))::text"),
+    };
+    select.expr_as(Expr::cust(pack), Alias::new("packed"));
+    let Some(row) = db.query_one(&select).await? else {
+        return Ok(Vec::new());
+    };
+    // PostgreSQL aggregates no rows to NULL, SQLite to `[]`.
+    let Some(text) = row.try_get::<Option<String>>("", "packed")? else {
+        return Ok(Vec::new());
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        StoreError::Db(sea_orm::DbErr::Custom(format!(
+            "packed rows do not match their columns: {e}"
+        )))
+    })
+}
+
+/// A boolean column in a packed read: `0`/`1` from SQLite, `true`/`false` from PostgreSQL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl<'de> serde::Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = Flag;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a boolean, 0 or 1")
+            }
+            fn visit_bool<E: serde::de::Error>(self, value: bool) -> Result<Flag, E> {
+                Ok(Flag(value))
+            }
+            fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Flag, E> {
+                Ok(Flag(value != 0))
+            }
+            fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<Flag, E> {
+                Ok(Flag(value != 0))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
 fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -99,6 +181,12 @@ fn escape_like(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flags_read_alike_from_both_engines() {
+        let flags: Vec<Flag> = serde_json::from_str("[0, 1, true, false]").unwrap_or_default();
+        assert_eq!(flags, [Flag(false), Flag(true), Flag(true), Flag(false)]);
+    }
 
     #[test]
     fn like_wildcards_in_user_input_are_escaped() {

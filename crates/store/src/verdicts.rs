@@ -35,6 +35,7 @@ use uuid::Uuid;
 
 use crate::access::{Actor, Scope};
 use crate::compliance::{person_facts, rule_set};
+use crate::dialect::{Flag, Packed, packed_rows};
 use crate::entity::{enterprise, person};
 use crate::{Store, StoreError};
 
@@ -407,6 +408,68 @@ fn row_columns() -> Vec<&'static str> {
     columns
 }
 
+/// A stored row as [`packed_row_columns`] reads it.
+#[derive(serde::Deserialize)]
+struct PackedRow(
+    Uuid,
+    Option<Uuid>,
+    NaiveDate,
+    [Option<i16>; 7],
+    Option<NaiveDate>,
+    Option<Flag>,
+    Option<Flag>,
+    Option<Flag>,
+    Option<Uuid>,
+    Option<Flag>,
+);
+
+/// The columns of `person_verdicts` for a packed read (the rules as one nested array).
+fn packed_row_columns() -> Vec<Packed<'static>> {
+    let mut columns = vec![
+        Packed::Uuid("person_id"),
+        Packed::Uuid("enterprise_id"),
+        Packed::Value("evaluated_on"),
+        Packed::Nested(&PERSON_RULE_COLUMNS),
+    ];
+    columns.extend([
+        Packed::Value("next_due"),
+        Packed::Value("key_position_promoted"),
+        Packed::Value("team_leader_qualified"),
+        Packed::Value("certified"),
+        Packed::Uuid("baseline_enterprise_id"),
+        Packed::Value("baseline_qualified"),
+    ]);
+    columns
+}
+
+impl From<PackedRow> for Row {
+    fn from(row: PackedRow) -> Row {
+        let PackedRow(
+            person_id,
+            enterprise_id,
+            evaluated_on,
+            codes,
+            next_due,
+            kpp,
+            tlq,
+            certified,
+            at,
+            met,
+        ) = row;
+        Row {
+            person_id,
+            enterprise_id,
+            evaluated_on,
+            rules: codes.map(|code| code.and_then(verdict_of)),
+            next_due,
+            key_position_promoted: kpp.map(|f| f.0),
+            team_leader_qualified: tlq.map(|f| f.0),
+            certified: certified.map(|f| f.0),
+            baseline: at.map(|at| (at, met.is_some_and(|f| f.0))),
+        }
+    }
+}
+
 /// Rows per multi-row INSERT: 17 columns × 1,000 stays under SQLite's 32,766 parameters.
 const ROWS_PER_INSERT: usize = 1_000;
 
@@ -430,10 +493,10 @@ async fn insert_rows(db: &impl ConnectionTrait, rows: &[Row]) -> Result<(), Stor
 async fn load_rows(db: &impl ConnectionTrait, people: &[Uuid]) -> Result<Vec<Row>, StoreError> {
     let mut select = Query::select();
     select
-        .columns(row_columns())
         .from("person_verdicts")
         .and_where(Expr::col("person_id").is_in(people.iter().copied()));
-    db.query_all(&select).await?.iter().map(Row::read).collect()
+    let rows: Vec<PackedRow> = packed_rows(db, select, &packed_row_columns()).await?;
+    Ok(rows.into_iter().map(Row::from).collect())
 }
 
 /// Re-evaluates `people` on `today` and moves their enterprises' counters by the difference,
@@ -713,15 +776,10 @@ async fn evaluate_range(
     let facts = crate::compliance::range_facts(db, first, last).await?;
     let mut select = Query::select();
     select
-        .columns(row_columns())
         .from("person_verdicts")
         .and_where(Expr::col("person_id").between(first, last));
-    let old: Vec<Row> = db
-        .query_all(&select)
-        .await?
-        .iter()
-        .map(Row::read)
-        .collect::<Result<_, _>>()?;
+    let old: Vec<PackedRow> = packed_rows(db, select, &packed_row_columns()).await?;
+    let old: Vec<Row> = old.into_iter().map(Row::from).collect();
     tokio::task::spawn_blocking(move || {
         let people = facts.len() as u64;
         let new: Vec<Row> = facts

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod extract;
 pub mod i18n;
+pub mod import_progress;
 pub mod pages;
 pub mod qr;
 
@@ -62,6 +63,8 @@ pub struct AppState {
     pub config: WebConfig,
     /// The exam writer (durable answering) of this server.
     pub exam_desk: anpei_store::exam::attempts::ExamDesk,
+    /// Roster imports in flight, for their upload pages.
+    pub imports: import_progress::ImportProgress,
 }
 
 /// The whole application.
@@ -73,6 +76,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         store: store.clone(),
         config: config.clone(),
         exam_desk,
+        imports: import_progress::ImportProgress::default(),
     };
     let sessions = SessionManagerLayer::new(auth::DbSessionStore::new(store.clone()))
         .with_name("anpei_session")

@@ -9,8 +9,21 @@ document.addEventListener("htmx:afterSwap", function (event) {
   }
 });
 
-// Roster uploads: show how much of the file has gone up, then that the server is checking
-// and importing; the answer page replaces this one as a normal form post would.
+// Roster uploads: show how much of the file has gone up, then what the server is doing
+// (rows checked, rows written, then the ledger and compliance update), asked every half
+// second under a random token sent with the file; the answer page replaces this one as a
+// normal form post would.
+function progressToken() {
+  if (window.crypto && crypto.randomUUID) {
+    return crypto.randomUUID();
+  }
+  var token = "";
+  for (var i = 0; i < 4; i++) {
+    token += Math.floor(Math.random() * 0x100000000).toString(16);
+  }
+  return "t-" + token;
+}
+
 document.addEventListener("submit", function (event) {
   var form = event.target;
   if (!form.hasAttribute || !form.hasAttribute("data-upload-progress") || !window.XMLHttpRequest) {
@@ -21,6 +34,38 @@ document.addEventListener("submit", function (event) {
   var bar = box.querySelector("progress");
   var status = box.querySelector("[role=status]");
   var button = form.querySelector("button[type=submit]");
+  var tokenField = form.querySelector("input[name=progress]");
+  var token = progressToken();
+  if (tokenField) {
+    tokenField.value = token;
+  }
+  var zh = (document.documentElement.lang || "zh").indexOf("zh") === 0;
+  var polling = null;
+  var finished = false;
+  function poll() {
+    if (finished || !window.fetch) {
+      return;
+    }
+    fetch(form.getAttribute("data-progress-url") + token, { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (at) {
+        if (!at || finished) {
+          return;
+        }
+        var label = zh ? at.label_zh : at.label_en;
+        if (at.total > 0) {
+          bar.max = at.total;
+          bar.value = at.done;
+          status.textContent = label + " " + at.done.toLocaleString() + " / " + at.total.toLocaleString();
+        } else {
+          bar.removeAttribute("value");
+          status.textContent = label + "…";
+        }
+      })
+      .catch(function () {});
+  }
   box.hidden = false;
   button.disabled = true;
   var xhr = new XMLHttpRequest();
@@ -28,21 +73,27 @@ document.addEventListener("submit", function (event) {
   xhr.upload.addEventListener("progress", function (e) {
     if (e.lengthComputable) {
       var percent = Math.round((e.loaded / e.total) * 100);
+      bar.max = 100;
       bar.value = percent;
       status.textContent = form.getAttribute("data-uploading") + " " + percent + "%";
     }
   });
   xhr.upload.addEventListener("load", function () {
-    bar.removeAttribute("value"); // indeterminate while the server works
+    bar.removeAttribute("value"); // indeterminate until the server reports
     status.textContent = form.getAttribute("data-working");
+    polling = setInterval(poll, 500);
   });
   xhr.addEventListener("load", function () {
+    finished = true;
+    clearInterval(polling);
     document.open();
     document.write(xhr.responseText);
     document.close();
     history.replaceState(null, "", form.action);
   });
   xhr.addEventListener("error", function () {
+    finished = true;
+    clearInterval(polling);
     button.disabled = false;
     form.submit();
   });

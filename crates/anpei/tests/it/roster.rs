@@ -41,9 +41,20 @@ pub(crate) async fn upload(
     file_name: &str,
     body: &str,
 ) -> reqwest::Response {
+    upload_tracked(app, client, file_name, body, "").await
+}
+
+/// As [`upload`], with the progress token the page's script sends before the file.
+async fn upload_tracked(
+    app: &TestApp,
+    client: &Client,
+    file_name: &str,
+    body: &str,
+    token: &str,
+) -> reqwest::Response {
     let boundary = "----anpei-roster-test";
     let payload = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n--{boundary}--\r\n"
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"progress\"\r\n\r\n{token}\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n--{boundary}--\r\n"
     );
     client
         .post(app.url(&format!("/enterprises/{}/roster", app.demo.enterprise_id)))
@@ -119,6 +130,57 @@ both_engines!(
         assert!(body.contains("<td>7</td><td>特种作业类别</td>"), "{body}");
         assert_eq!(app.ledger_head().await, head);
         assert_eq!(app.count_rows("employments").await, employments);
+    }
+);
+
+both_engines!(
+    the_page_can_follow_an_import_by_its_token,
+    |app| async move {
+        let enterprise = app.login("enterprise").await;
+        let progress = |token: &str| {
+            app.url(&format!(
+                "/enterprises/{}/roster/progress/{token}",
+                app.demo.enterprise_id
+            ))
+        };
+        let token = "7d0c5e52-roster-progress-ok";
+        let response =
+            upload_tracked(&app, &enterprise, "staff.csv", &roster_csv(3400, 30), token).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let at = get_ok(
+            &app,
+            &enterprise,
+            &format!(
+                "/enterprises/{}/roster/progress/{token}",
+                app.demo.enterprise_id
+            ),
+        )
+        .await;
+        assert_eq!(at["step"], "finished", "{at}");
+        assert_eq!(at["label_zh"], "导入完成");
+        assert_eq!(
+            (at["done"].as_u64(), at["total"].as_u64()),
+            (Some(30), Some(30))
+        );
+
+        // A file the store refuses (an ID number on record under another name) leaves
+        // nothing to follow, as the page shows its errors; a token nobody sent is unknown.
+        let mut bad = roster_csv(3500, 2);
+        bad.push_str(&format!(
+            "改名,{},,普通高中,正式职工,操作工,2024-03-01,,,否,否,否,否\n",
+            fresh_id_number(3400)
+        ));
+        let refused = "7d0c5e52-roster-progress-bad";
+        let response = upload_tracked(&app, &enterprise, "staff.csv", &bad, refused).await;
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        for token in [refused, "never-sent-token"] {
+            let response = enterprise.get(progress(token)).send().await.unwrap();
+            assert_eq!(response.status(), StatusCode::NOT_FOUND, "{token}");
+        }
+        // Regulators import nothing here and follow nothing.
+        let regulator = app.login("province").await;
+        let response = regulator.get(progress(token)).send().await.unwrap();
+        assert!(response.status().is_client_error(), "{}", response.status());
     }
 );
 

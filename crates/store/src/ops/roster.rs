@@ -23,6 +23,37 @@ use crate::{Actor, Store, StoreError};
 /// Rows per `insert_many` and per `IN (..)` lookup: under both engines' parameter limits.
 const CHUNK: usize = 1_000;
 
+/// Where an import stands, for its progress on the terminal and on the upload page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImportStep {
+    /// Rows checked against what is on record, of all rows.
+    Checking,
+    /// Rows written (people, their identities, employments), of all rows to write.
+    Writing,
+    /// Appending the ledger and re-evaluating the people named (no count).
+    Committing,
+    /// Committed: every row, of every row.
+    Finished,
+}
+
+impl ImportStep {
+    pub fn label(self) -> (&'static str, &'static str) {
+        match self {
+            ImportStep::Checking => ("正在逐行校验", "Checking rows"),
+            ImportStep::Writing => ("正在写入", "Writing"),
+            ImportStep::Committing => (
+                "正在记入追溯台账并更新合规结论",
+                "Recording in the ledger and updating compliance",
+            ),
+            ImportStep::Finished => ("导入完成", "Imported"),
+        }
+    }
+}
+
+/// Called as an import proceeds: (step, done, total).
+pub type Progress<'a> = &'a (dyn Fn(ImportStep, u64, u64) + Sync);
+
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ImportReport {
@@ -34,7 +65,7 @@ pub struct ImportReport {
 
 /// Imports `rows` (spreadsheet row number, hire) into the enterprise of `staff` in one
 /// transaction with one ledger entry per created person and employment, as `hire` records
-/// them. `progress(done, total)` is called as rows are processed. An error names the row:
+/// them. `progress(step, done, total)` is called as rows are checked and written. An error names the row:
 /// `StoreError::Invalid { field: "row N: 姓名", .. }`, and nothing is written.
 pub async fn import(
     store: &Store,
@@ -42,9 +73,10 @@ pub async fn import(
     staff: EnterpriseStaffWrite,
     rows: Vec<(usize, Hire)>,
     now: DateTime<Utc>,
-    progress: &(dyn Fn(u64, u64) + Sync),
+    progress: Progress<'_>,
 ) -> Result<ImportReport, StoreError> {
     let total = rows.len() as u64;
+    progress(ImportStep::Checking, 0, total);
     let enterprise_id = staff.enterprise_id();
     let mut tx = store.write(actor, now).await?;
     let at = tx.at();
@@ -150,18 +182,30 @@ pub async fn import(
         jobs.push(employment::ActiveModel::from(model));
         report.employments += 1;
         if done % CHUNK == 0 {
-            progress(done as u64, total);
+            progress(ImportStep::Checking, done as u64, total);
         }
     }
-    insert_chunks(&tx, persons).await?;
-    insert_chunks(&tx, identities).await?;
-    insert_chunks(&tx, jobs).await?;
+    let to_write = (persons.len() + identities.len() + jobs.len()) as u64;
+    let written = std::sync::atomic::AtomicU64::new(0);
+    let wrote = |n: usize| {
+        let done = written.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed) + n as u64;
+        progress(ImportStep::Writing, done, to_write);
+    };
+    wrote(0);
+    insert_chunks(&tx, persons, &wrote).await?;
+    insert_chunks(&tx, identities, &wrote).await?;
+    insert_chunks(&tx, jobs, &wrote).await?;
+    progress(ImportStep::Committing, 0, 0);
     tx.commit().await?;
-    progress(total, total);
+    progress(ImportStep::Finished, total, total);
     Ok(report)
 }
 
-async fn insert_chunks<A>(tx: &crate::WriteTx, rows: Vec<A>) -> Result<(), StoreError>
+async fn insert_chunks<A>(
+    tx: &crate::WriteTx,
+    rows: Vec<A>,
+    wrote: &(dyn Fn(usize) + Sync),
+) -> Result<(), StoreError>
 where
     A: sea_orm::ActiveModelTrait + Send,
     <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
@@ -169,9 +213,11 @@ where
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
+        let n = chunk.len();
         <A::Entity as EntityTrait>::insert_many(chunk)
             .exec(tx.conn())
             .await?;
+        wrote(n);
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ use crate::auth::Authed;
 use crate::error::WebError;
 use crate::extract::Path;
 use crate::i18n::Tr;
+use crate::import_progress::ImportProgress;
 use crate::{AppState, clock};
 
 /// Largest roster accepted: about 100,000 rows of .xlsx.
@@ -28,6 +29,7 @@ const MAX_UPLOAD: usize = 20 * 1024 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/enterprises/{id}/roster", get(page).post(import))
+        .route("/enterprises/{id}/roster/progress/{token}", get(progress))
         .route("/enterprises/{id}/roster/export.xlsx", get(export_xlsx))
         .route("/enterprises/{id}/roster/export.csv", get(export_csv))
         .route("/enterprises/{id}/roster/template.xlsx", get(template))
@@ -148,8 +150,12 @@ async fn import(
         }
     };
     let mut file = None;
+    let mut token = None;
     while let Some(field) = multipart.next_field().await.map_err(bad_upload)? {
-        if field.name() == Some("file") {
+        if field.name() == Some("progress") {
+            let text = field.text().await.map_err(bad_upload)?;
+            token = Some(text).filter(|t| ImportProgress::valid_token(t));
+        } else if field.name() == Some("file") {
             let file_name = field.file_name().unwrap_or_default().to_owned();
             let bytes = field.bytes().await.map_err(bad_upload)?;
             file = Some((file_name, bytes));
@@ -182,16 +188,25 @@ async fn import(
         }
     };
     let hires = rows.into_iter().map(to_hire).collect();
-    match ops::roster::import(
+    let imports = &state.imports;
+    let token = token.filter(|t| imports.begin(t, authed.account.id));
+    let outcome = ops::roster::import(
         &state.store,
         &authed.actor,
         staff,
         hires,
         clock::now(),
-        &|_, _| {},
+        &|step, done, total| {
+            if let Some(token) = &token {
+                imports.update(token, step, done, total);
+            }
+        },
     )
-    .await
-    {
+    .await;
+    if let (Err(_), Some(token)) = (&outcome, &token) {
+        imports.end(token);
+    }
+    match outcome {
         Ok(report) => {
             let summary = match t.lang {
                 crate::i18n::Lang::Zh => format!(
@@ -220,6 +235,29 @@ async fn import(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+/// Where an import started from this page stands (JSON for the page's script): the step,
+/// its label in both languages, and rows done of the step's total.
+async fn progress(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, token)): Path<(Uuid, String)>,
+) -> Result<Response, WebError> {
+    access::enterprise_staff_write(state.store.connection(), &authed.actor, id).await?;
+    let at = state
+        .imports
+        .get(&token, authed.account.id)
+        .ok_or(WebError::NotFound)?;
+    let (zh, en) = at.step.label();
+    Ok(axum::Json(serde_json::json!({
+        "step": at.step,
+        "label_zh": zh,
+        "label_en": en,
+        "done": at.done,
+        "total": at.total,
+    }))
+    .into_response())
 }
 
 async fn current_rows(
