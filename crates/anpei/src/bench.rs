@@ -365,10 +365,39 @@ pub async fn import(
         .into_iter()
         .map(anpei_web::pages::roster::to_hire)
         .collect();
-    let imported =
-        anpei_store::ops::roster::import(store, &actor, staff, hires, crate::now(), &|_, _, _| {})
-            .await?;
+    // When each step began, to say where the time goes.
+    let steps =
+        std::sync::Mutex::new(Vec::<(anpei_store::ops::roster::ImportStep, Instant)>::new());
+    let imported = anpei_store::ops::roster::import(
+        store,
+        &actor,
+        staff,
+        hires,
+        crate::now(),
+        &|step, _, _| {
+            let mut steps = steps
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            if steps.last().is_none_or(|(last, _)| *last != step) {
+                steps.push((step, Instant::now()));
+            }
+        },
+    )
+    .await?;
     let total = started.elapsed().as_secs_f64();
+    let steps = steps
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let split: Vec<String> = steps
+        .windows(2)
+        .map(|pair| {
+            format!(
+                "{} {:.1} s",
+                pair[0].0.label().1.to_lowercase(),
+                (pair[1].1 - pair[0].1).as_secs_f64()
+            )
+        })
+        .collect();
 
     let started = Instant::now();
     for n in 0..baseline {
@@ -396,8 +425,10 @@ pub async fn import(
         csv.len() as f64 / 1_048_576.0
     );
     println!(
-        "| import: read and check every row, then one transaction | {total:.1} s ({read:.1} s reading) = {rate:.0} rows/s; {} people, {} employments |",
-        imported.new_people, imported.employments
+        "| import: read and check every row, then one transaction | {total:.1} s ({read:.1} s reading, {}) = {rate:.0} rows/s; {} people, {} employments |",
+        split.join(", "),
+        imported.new_people,
+        imported.employments
     );
     println!(
         "| baseline: one hire per transaction | {baseline} rows in {naive:.1} s = {naive_rate:.0} rows/s ({:.1}× slower) |",

@@ -367,6 +367,27 @@ async fn head(conn: &impl ConnectionTrait) -> Result<ledger_head::Model, StoreEr
         .ok_or(StoreError::NotFound)
 }
 
+/// The columns of `ledger_entries` in the order [`append`] packs them.
+const ENTRY_COLUMNS: [(&str, crate::dialect::Sql); 14] = {
+    use crate::dialect::Sql;
+    [
+        ("seq", Sql::BigInt),
+        ("at", Sql::Timestamp),
+        ("actor", Sql::Text),
+        ("actor_name", Sql::Text),
+        ("action", Sql::Text),
+        ("entity", Sql::Text),
+        ("entity_key", Sql::Text),
+        ("person_id", Sql::Uuid),
+        ("enterprise_id", Sql::Uuid),
+        ("state", Sql::Text),
+        ("state_digest", Sql::Bytes),
+        ("prev_hash", Sql::Bytes),
+        ("hash", Sql::Bytes),
+        ("algo", Sql::Text),
+    ]
+};
+
 /// Appends `changes` after the current head. Called by `WriteTx::commit` only.
 pub(crate) async fn append(
     tx: &DatabaseTransaction,
@@ -382,6 +403,7 @@ pub(crate) async fn append(
     }
     let mut seq = head.seq;
     let mut prev = head.hash.clone();
+    let at_text = crate::dialect::timestamp_text(at);
     let mut rows = Vec::with_capacity(changes.len());
     for change in changes {
         seq += 1;
@@ -399,30 +421,25 @@ pub(crate) async fn append(
             change.enterprise_id,
             &digest,
         );
-        rows.push(ledger_entry::ActiveModel {
-            seq: Set(seq),
-            at: Set(at),
-            actor: Set(actor.id.clone()),
-            actor_name: Set(actor.name.clone()),
-            action: Set(change.action.to_owned()),
-            entity: Set(change.key.entity().to_owned()),
-            entity_key: Set(key),
-            person_id: Set(change.person_id),
-            enterprise_id: Set(change.enterprise_id),
-            state: Set(change.state.clone()),
-            state_digest: Set(digest.to_vec()),
-            prev_hash: Set(prev.clone()),
-            hash: Set(hash.to_vec()),
-            algo: Set(HASH_ALGO.to_owned()),
-        });
+        rows.push((
+            seq,
+            &at_text,
+            &actor.id,
+            &actor.name,
+            change.action,
+            change.key.entity(),
+            key,
+            change.person_id,
+            change.enterprise_id,
+            change.state.as_deref(),
+            hex::encode(digest),
+            hex::encode(&prev),
+            hex::encode(hash),
+            HASH_ALGO,
+        ));
         prev = hash.to_vec();
     }
-    // 14 columns a row: 1,000 rows stay under both engines' bind-parameter limits.
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(1000).collect();
-        ledger_entry::Entity::insert_many(chunk).exec(tx).await?;
-    }
+    crate::dialect::insert_packed(tx, "ledger_entries", &ENTRY_COLUMNS, &rows).await?;
     let every = checkpoint_every.max(1) as i64;
     let mut checkpoint_seq = head.checkpoint_seq;
     if seq / every > head.seq / every {

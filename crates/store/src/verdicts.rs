@@ -35,7 +35,7 @@ use uuid::Uuid;
 
 use crate::access::{Actor, Scope};
 use crate::compliance::{person_facts, rule_set};
-use crate::dialect::{Flag, Packed, packed_rows};
+use crate::dialect::{Flag, Packed, Sql, insert_packed, packed_rows};
 use crate::entity::{enterprise, person};
 use crate::{Store, StoreError};
 
@@ -353,25 +353,6 @@ impl Row {
         out
     }
 
-    fn values(&self) -> Vec<SimpleExpr> {
-        let mut values: Vec<SimpleExpr> = vec![
-            self.person_id.into(),
-            self.enterprise_id.into(),
-            self.evaluated_on.into(),
-            self.worst().map(verdict_code).into(),
-        ];
-        values.extend(self.rules.iter().map(|v| v.map(verdict_code).into()));
-        values.extend([
-            self.next_due.into(),
-            self.key_position_promoted.into(),
-            self.team_leader_qualified.into(),
-            self.certified.into(),
-            self.baseline.map(|(at, _)| at).into(),
-            self.baseline.map(|(_, met)| met).into(),
-        ]);
-        values
-    }
-
     fn read(row: &QueryResult) -> Result<Row, StoreError> {
         let mut rules = [None; 7];
         for (slot, column) in rules.iter_mut().zip(PERSON_RULE_COLUMNS) {
@@ -393,19 +374,32 @@ impl Row {
     }
 }
 
-/// The columns of `person_verdicts`, in the order of [`Row::values`].
-fn row_columns() -> Vec<&'static str> {
-    let mut columns = vec!["person_id", "enterprise_id", "evaluated_on", "worst"];
-    columns.extend(PERSON_RULE_COLUMNS);
+/// The columns of `person_verdicts` with their types, in the order [`RowValues`] writes.
+fn typed_row_columns() -> Vec<(&'static str, Sql)> {
+    let mut columns = vec![
+        ("person_id", Sql::Uuid),
+        ("enterprise_id", Sql::Uuid),
+        ("evaluated_on", Sql::Date),
+        ("worst", Sql::SmallInt),
+    ];
+    columns.extend(PERSON_RULE_COLUMNS.map(|column| (column, Sql::SmallInt)));
     columns.extend([
-        "next_due",
-        "key_position_promoted",
-        "team_leader_qualified",
-        "certified",
-        "baseline_enterprise_id",
-        "baseline_qualified",
+        ("next_due", Sql::Date),
+        ("key_position_promoted", Sql::Bool),
+        ("team_leader_qualified", Sql::Bool),
+        ("certified", Sql::Bool),
+        ("baseline_enterprise_id", Sql::Uuid),
+        ("baseline_qualified", Sql::Bool),
     ]);
     columns
+}
+
+/// The columns of `person_verdicts`.
+fn row_columns() -> Vec<&'static str> {
+    typed_row_columns()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// A stored row as [`packed_row_columns`] reads it.
@@ -470,24 +464,35 @@ impl From<PackedRow> for Row {
     }
 }
 
-/// Rows per multi-row INSERT: 17 columns × 1,000 stays under SQLite's 32,766 parameters.
-const ROWS_PER_INSERT: usize = 1_000;
+/// A row as [`insert_rows`] sends it: the values of [`row_columns`], in order.
+struct RowValues<'a>(&'a Row);
+
+impl serde::Serialize for RowValues<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let row = self.0;
+        let mut out = serializer.serialize_tuple(17)?;
+        out.serialize_element(&row.person_id)?;
+        out.serialize_element(&row.enterprise_id)?;
+        out.serialize_element(&row.evaluated_on)?;
+        out.serialize_element(&row.worst().map(verdict_code))?;
+        for verdict in &row.rules {
+            out.serialize_element(&verdict.map(verdict_code))?;
+        }
+        out.serialize_element(&row.next_due)?;
+        out.serialize_element(&row.key_position_promoted)?;
+        out.serialize_element(&row.team_leader_qualified)?;
+        out.serialize_element(&row.certified)?;
+        out.serialize_element(&row.baseline.map(|(at, _)| at))?;
+        out.serialize_element(&row.baseline.map(|(_, met)| met))?;
+        out.end()
+    }
+}
 
 async fn insert_rows(db: &impl ConnectionTrait, rows: &[Row]) -> Result<(), StoreError> {
-    let columns = row_columns();
-    for chunk in rows.chunks(ROWS_PER_INSERT) {
-        let mut insert = Query::insert();
-        insert
-            .into_table("person_verdicts")
-            .columns(columns.clone());
-        for row in chunk {
-            insert
-                .values(row.values())
-                .map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
-        }
-        db.execute(&insert).await?;
-    }
-    Ok(())
+    let columns = typed_row_columns();
+    let values: Vec<RowValues> = rows.iter().map(RowValues).collect();
+    insert_packed(db, "person_verdicts", &columns, &values).await
 }
 
 async fn load_rows(db: &impl ConnectionTrait, people: &[Uuid]) -> Result<Vec<Row>, StoreError> {
@@ -1367,10 +1372,9 @@ mod tests {
             METRICS[BASELINE_TEAM_LEADERS_QUALIFIED],
             "baseline_team_leaders_qualified"
         );
-        assert_eq!(
-            row_columns().len(),
-            row(Default::default(), None).values().len()
-        );
+        let written =
+            serde_json::to_value(RowValues(&row(Default::default(), None))).unwrap_or_default();
+        assert_eq!(written.as_array().map(Vec::len), Some(row_columns().len()));
     }
 
     #[test]

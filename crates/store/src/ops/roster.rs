@@ -15,6 +15,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::access::{self, EnterpriseStaffRead, EnterpriseStaffWrite};
+use crate::dialect::{Sql, insert_packed, timestamp_text};
 use crate::entity::{employment, person, person_identity};
 use crate::ledger::{Change, LedgerKey};
 use crate::ops::people::{Hire, employment_model, person_model};
@@ -53,6 +54,37 @@ impl ImportStep {
 
 /// Called as an import proceeds: (step, done, total).
 pub type Progress<'a> = &'a (dyn Fn(ImportStep, u64, u64) + Sync);
+
+/// The columns the import writes, in the order of its packed rows (`dialect::insert_packed`:
+/// one JSON parameter per chunk instead of a bind parameter per value).
+const PERSON_COLUMNS: [(&str, Sql); 9] = [
+    ("id", Sql::Uuid),
+    ("id_number", Sql::Text),
+    ("name", Sql::Text),
+    ("gender", Sql::Text),
+    ("birth_date", Sql::Date),
+    ("phone", Sql::Text),
+    ("education", Sql::Text),
+    ("created_at", Sql::Timestamp),
+    ("updated_at", Sql::Timestamp),
+];
+const IDENTITY_COLUMNS: [(&str, Sql); 2] = [("id_number", Sql::Text), ("person_id", Sql::Uuid)];
+const EMPLOYMENT_COLUMNS: [(&str, Sql); 14] = [
+    ("person_id", Sql::Uuid),
+    ("id", Sql::Uuid),
+    ("enterprise_id", Sql::Uuid),
+    ("kind", Sql::Text),
+    ("position", Sql::Text),
+    ("team_leader", Sql::Bool),
+    ("special_ops_trade", Sql::Text),
+    ("key_position", Sql::Bool),
+    ("principal_leader", Sql::Bool),
+    ("safety_manager", Sql::Bool),
+    ("start_date", Sql::Date),
+    ("end_date", Sql::Date),
+    ("created_at", Sql::Timestamp),
+    ("updated_at", Sql::Timestamp),
+];
 
 /// What an import did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -157,11 +189,8 @@ pub async fn import(
                     at,
                 );
                 tx.record(Change::of("person.create", LedgerKey::Person(id), &model));
-                persons.push(person::ActiveModel::from(model));
-                identities.push(person_identity::ActiveModel::from(person_identity::Model {
-                    id_number: hire.id_number.as_str().to_owned(),
-                    person_id: id,
-                }));
+                persons.push(model);
+                identities.push((hire.id_number.as_str().to_owned(), id));
                 report.new_people += 1;
                 id
             }
@@ -179,7 +208,7 @@ pub async fn import(
             )
             .with_enterprise(enterprise_id),
         );
-        jobs.push(employment::ActiveModel::from(model));
+        jobs.push(model);
         report.employments += 1;
         if done % CHUNK == 0 {
             progress(ImportStep::Checking, done as u64, total);
@@ -192,34 +221,62 @@ pub async fn import(
         progress(ImportStep::Writing, done, to_write);
     };
     wrote(0);
-    insert_chunks(&tx, persons, &wrote).await?;
-    insert_chunks(&tx, identities, &wrote).await?;
-    insert_chunks(&tx, jobs, &wrote).await?;
+    let created = timestamp_text(at);
+    for chunk in persons.chunks(CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|p| {
+                (
+                    p.id,
+                    &p.id_number,
+                    &p.name,
+                    &p.gender,
+                    p.birth_date,
+                    &p.phone,
+                    &p.education,
+                    &created,
+                    &created,
+                )
+            })
+            .collect();
+        insert_packed(tx.conn(), "persons", &PERSON_COLUMNS, &rows).await?;
+        wrote(rows.len());
+    }
+    for chunk in identities.chunks(CHUNK) {
+        insert_packed(tx.conn(), "person_identities", &IDENTITY_COLUMNS, chunk).await?;
+        wrote(chunk.len());
+    }
+    for chunk in jobs.chunks(CHUNK) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|j| {
+                (
+                    j.person_id,
+                    j.id,
+                    j.enterprise_id,
+                    &j.kind,
+                    &j.position,
+                    j.team_leader,
+                    &j.special_ops_trade,
+                    j.key_position,
+                    j.principal_leader,
+                    j.safety_manager,
+                    j.start_date,
+                    j.end_date,
+                    &created,
+                    &created,
+                )
+            })
+            .collect();
+        insert_packed(tx.conn(), "employments", &EMPLOYMENT_COLUMNS, &rows).await?;
+        wrote(rows.len());
+    }
     progress(ImportStep::Committing, 0, 0);
+    // The commit evaluates every person named; the planner must know the tables grew.
+    crate::dialect::refresh_statistics(tx.conn()).await?;
     tx.commit().await?;
     progress(ImportStep::Finished, total, total);
     Ok(report)
-}
-
-async fn insert_chunks<A>(
-    tx: &crate::WriteTx,
-    rows: Vec<A>,
-    wrote: &(dyn Fn(usize) + Sync),
-) -> Result<(), StoreError>
-where
-    A: sea_orm::ActiveModelTrait + Send,
-    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(CHUNK).collect();
-        let n = chunk.len();
-        <A::Entity as EntityTrait>::insert_many(chunk)
-            .exec(tx.conn())
-            .await?;
-        wrote(n);
-    }
-    Ok(())
 }
 
 /// The current staff of the enterprise of `staff` on `today`, as hires (ordered by start date),
