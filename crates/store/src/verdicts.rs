@@ -656,10 +656,10 @@ pub async fn rebuild(
     let total = ranges.iter().map(|r| r.2).sum::<u64>();
     progress(0, total);
 
-    let readers = std::thread::available_parallelism()
+    let cores = std::thread::available_parallelism()
         .map(std::num::NonZeroUsize::get)
-        .unwrap_or(2)
-        .clamp(1, 4);
+        .unwrap_or(2);
+    let readers = crate::dialect::fact_readers(store.connection(), cores);
     let next = Arc::new(AtomicUsize::new(0));
     let (sender, mut receiver) = tokio::sync::mpsc::channel(readers * 2);
     let mut tasks = tokio::task::JoinSet::new();

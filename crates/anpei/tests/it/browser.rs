@@ -563,6 +563,77 @@ both_engines!(
     }
 );
 
+both_engines!(
+    a_large_roster_upload_shows_the_server_checking_and_writing_rows,
+    |app| async move {
+        let driver = start_driver().await;
+        let client = browser(&driver, 375).await;
+        sign_in(&client, &app, "enterprise").await;
+        let rows = 30_000;
+        let path = std::env::temp_dir().join(format!("anpei-large-{}.csv", std::process::id()));
+        std::fs::write(&path, crate::roster::large_roster_csv(rows)).unwrap();
+        let page = format!("/enterprises/{}/roster", app.demo.enterprise_id);
+        client.goto(&app.url(&page)).await.unwrap();
+        // Every text the status line shows, kept across the answer page replacing this one.
+        client
+            .execute(
+                "window.seen = []; var s = document.querySelector('form[data-upload-progress] [role=status]'); \
+                 new MutationObserver(function () { window.seen.push(s.textContent); }) \
+                   .observe(s, { childList: true, characterData: true, subtree: true });",
+                vec![],
+            )
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("file"))
+            .await
+            .unwrap()
+            .send_keys(path.to_str().unwrap())
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css(
+                "form[data-upload-progress] button[type=submit]",
+            ))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        client
+            .wait()
+            .at_most(Duration::from_secs(180))
+            .for_element(Locator::XPath(
+                "//*[contains(text(), '已导入 30000 条在职记录')]",
+            ))
+            .await
+            .unwrap();
+        let seen = client.execute("return window.seen;", vec![]).await.unwrap();
+        let seen: Vec<String> = seen
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        // The server's own steps (rows checked or written "n / 30,000", then the commit).
+        let server = seen.iter().find(|text| {
+            ["正在逐行校验", "正在写入", "正在记入追溯台账"]
+                .iter()
+                .any(|step| text.starts_with(step))
+        });
+        assert!(
+            server.is_some(),
+            "the page showed the server's progress: {seen:?}"
+        );
+        assert!(
+            seen.iter().any(|text| text.starts_with("正在上传")),
+            "and the upload's before it: {seen:?}"
+        );
+        std::fs::remove_file(&path).ok();
+        client.close().await.unwrap();
+    }
+);
+
 /// What is checked on the exam page, as `q<position>=<value>` strings.
 async fn checked(client: &Client) -> Vec<String> {
     let value = client

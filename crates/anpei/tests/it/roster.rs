@@ -34,6 +34,33 @@ fn roster_csv(first: u16, count: u16) -> String {
     csv
 }
 
+/// A roster of `count` new people born 1970–1990 (`count` up to 6,000,000), for imports
+/// that take long enough to be watched.
+pub(crate) fn large_roster_csv(count: u32) -> String {
+    let mut csv = format!("{HEADER}\n");
+    for n in 0..count {
+        let birth = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).expect("a date")
+            + chrono::Days::new(u64::from(n / 900));
+        let id = anpei_domain::IdNumber::synthesize("230103", birth, (n % 900) as u16)
+            .expect("a synthesized ID number parses");
+        let name: String = n
+            .to_string()
+            .chars()
+            .map(|d| {
+                "零一二三四五六七八九"
+                    .chars()
+                    .nth(d as usize - '0' as usize)
+                    .unwrap_or('零')
+            })
+            .collect();
+        csv.push_str(&format!(
+            "李{name},{},,普通高中,正式职工,操作工,2024-03-01,,,否,否,否,否\n",
+            id.as_str()
+        ));
+    }
+    csv
+}
+
 /// Posts `body` as the `file` field of a multipart form, the way the page's form does.
 pub(crate) async fn upload(
     app: &TestApp,

@@ -30,7 +30,7 @@ const CHUNK: usize = 1_000;
 pub enum ImportStep {
     /// Rows checked against what is on record, of all rows.
     Checking,
-    /// Rows written (people, their identities, employments), of all rows to write.
+    /// Rows of the file written (its people, their identities, employments), of all rows.
     Writing,
     /// Appending the ledger and re-evaluating the people named (no count).
     Committing,
@@ -216,9 +216,10 @@ pub async fn import(
     }
     let to_write = (persons.len() + identities.len() + jobs.len()) as u64;
     let written = std::sync::atomic::AtomicU64::new(0);
+    // Reported in rows of the file (each row writes up to three database rows).
     let wrote = |n: usize| {
         let done = written.fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed) + n as u64;
-        progress(ImportStep::Writing, done, to_write);
+        progress(ImportStep::Writing, done * total / to_write.max(1), total);
     };
     wrote(0);
     let created = timestamp_text(at);
