@@ -241,7 +241,7 @@ both_engines!(
 );
 
 both_engines!(
-    the_import_command_imports_two_thousand_rows_and_the_ledger_verifies,
+    the_import_command_imports_a_hundred_thousand_rows_all_or_nothing,
     |app| async move {
         let province = app.login("province").await;
         let detail = get_ok(
@@ -255,54 +255,57 @@ both_engines!(
             .expect("a credit code")
             .to_owned();
         let file = app.dir.join("roster.csv");
-        std::fs::write(&file, roster_csv(4000, 2000)).unwrap();
-        let employments = app.count_rows("employments").await;
         let key = app.ledger_key.display().to_string();
-        let output = anpei(&[
+        let path = file.display().to_string();
+        let import = [
             "--database",
             &app.database_url,
             "--ledger-key",
             &key,
             "import",
             "roster",
-            &file.display().to_string(),
+            &path,
             "--enterprise",
             &credit_code,
-        ])
-        .await;
+        ];
+        let good = large_roster_csv(100_000);
+
+        // The same file with one bad cell in its last row (row 100,001 after the header):
+        // that row and column named, exit 1, nothing written.
+        let mut bad = good.clone();
+        bad.pop();
+        let last = bad.rfind('\n').map_or(0, |at| at + 1);
+        let fields: Vec<&str> = bad[last..].split(',').collect();
+        let broken = [&fields[..8], &["9.99"], &fields[9..]].concat().join(",");
+        bad.replace_range(last.., &format!("{broken}\n"));
+        std::fs::write(&file, &bad).unwrap();
+        let head = app.ledger_head().await;
+        let employments = app.count_rows("employments").await;
+        let persons = app.count_rows("persons").await;
+        let output = anpei(&import).await;
+        assert_eq!(output.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("第 100001 行 [特种作业类别]"), "{stderr}");
+        assert!(stderr.contains("未导入任何数据"), "{stderr}");
+        assert_eq!(app.ledger_head().await, head);
+        assert_eq!(app.count_rows("employments").await, employments);
+        assert_eq!(app.count_rows("persons").await, persons);
+
+        // The good file: every row in, one ledgered transaction that verifies.
+        std::fs::write(&file, &good).unwrap();
+        let output = anpei(&import).await;
         assert!(
             output.status.success(),
             "{}\n{}",
             String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
-        assert_eq!(app.count_rows("employments").await, employments + 2000);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(stdout.contains("已导入 100000 条在职记录"), "{stdout}");
+        assert_eq!(app.count_rows("employments").await, employments + 100_000);
+        assert_eq!(app.count_rows("persons").await, persons + 100_000);
         let (code, report) = ledger_verify(&app).await;
         assert_eq!(code, 0, "{report}");
-
-        // A bad file: every error printed by row and column, exit 1, nothing written.
-        std::fs::write(
-            &file,
-            "姓名,身份证号,岗位,入职日期\n张三,123,电工,2024-01-01\n",
-        )
-        .unwrap();
-        let head = app.ledger_head().await;
-        let output = anpei(&[
-            "--database",
-            &app.database_url,
-            "--ledger-key",
-            &key,
-            "import",
-            "roster",
-            &file.display().to_string(),
-            "--enterprise",
-            &credit_code,
-        ])
-        .await;
-        assert_eq!(output.status.code(), Some(1));
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("第 2 行 [身份证号]"), "{stderr}");
-        assert_eq!(app.ledger_head().await, head);
     }
 );
 
