@@ -133,7 +133,12 @@ impl Server {
         let exe = std::env::current_exe()?;
         Ok(tokio::process::Command::new(exe)
             .args(args)
-            .env("ANPEI_LOG", "warn")
+            // The server's own log level: `ANPEI_SERVER_LOG=anpei_store=info` shows slow
+            // exam batches.
+            .env(
+                "ANPEI_LOG",
+                std::env::var("ANPEI_SERVER_LOG").unwrap_or_else(|_| "warn".to_owned()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

@@ -663,6 +663,9 @@ impl Writer {
         let Some(at) = jobs.iter().map(|j| j.at).max() else {
             return;
         };
+        // Where a batch's time goes, for the save latency's tail (`ANPEI_LOG=anpei_store=debug`).
+        let started = std::time::Instant::now();
+        let size = jobs.len();
         let system = Actor::system("exam-desk");
         let mut tx = match self.store.write(&system, at).await {
             Ok(tx) => tx,
@@ -692,10 +695,27 @@ impl Writer {
         {
             failed = Some(err);
         }
+        let applied = started.elapsed();
         let outcome = match failed {
             Some(err) => Err(err),
             None => tx.commit().await.map(|_| ()),
         };
+        let total = started.elapsed();
+        if total > std::time::Duration::from_millis(100) {
+            tracing::info!(
+                jobs = size,
+                apply_ms = applied.as_millis() as u64,
+                commit_ms = (total - applied).as_millis() as u64,
+                "slow exam batch"
+            );
+        } else {
+            tracing::debug!(
+                jobs = size,
+                apply_ms = applied.as_millis() as u64,
+                commit_ms = (total - applied).as_millis() as u64,
+                "exam batch"
+            );
+        }
         match outcome {
             Ok(()) => replies.into_iter().for_each(Reply::send_ok),
             Err(err) => {
