@@ -117,4 +117,13 @@ function openTargetDetails() {
   }
 }
 window.addEventListener("hashchange", openTargetDetails);
+// And at the click itself, so the form is open before anything else happens (hashchange
+// comes a task later).
+document.addEventListener("click", function (event) {
+  var link = event.target && event.target.closest ? event.target.closest("a[href^='#']") : null;
+  var target = link && document.getElementById(link.getAttribute("href").slice(1));
+  if (target && target.tagName === "DETAILS") {
+    target.open = true;
+  }
+});
 document.addEventListener("DOMContentLoaded", openTargetDetails);

@@ -927,9 +927,12 @@ both_engines!(
             .click()
             .await
             .unwrap();
+        // The new answer, not the refusal still on the page until it arrives.
         let result = client
             .wait()
-            .for_element(Locator::Id("import-result"))
+            .for_element(Locator::XPath(
+                "//*[@id='import-result'][contains(., '已导入')]",
+            ))
             .await
             .unwrap();
         let text = result.text().await.unwrap();
@@ -1181,13 +1184,20 @@ both_engines!(
             .click()
             .await
             .unwrap();
-        let open = browser
-            .execute(
-                "return document.getElementById('blueprint-form').open;",
-                vec![],
-            )
-            .await
-            .unwrap();
+        let mut open = Value::Bool(false);
+        for _ in 0..50 {
+            open = browser
+                .execute(
+                    "return document.getElementById('blueprint-form').open;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            if open == Value::Bool(true) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         assert_eq!(open, Value::Bool(true), "the link opens the form");
         screenshot(&browser, "blueprint-phone").await;
         browser.close().await.unwrap();
