@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use anpei_domain::certificate::{Certificate, CertificateKind};
+use anpei_domain::certificate::Certificate;
 use anpei_domain::rules::{
     EmploymentFact, Finding, HeldCertificate, Kpis, PersonFacts, RULES_2020, RuleSet, Verdict,
     evaluate_person,
@@ -26,7 +26,7 @@ use crate::access::{EnterpriseStaffRead, PersonRead};
 use crate::dialect::Packed::{Uuid as Id, Value};
 use crate::dialect::{Flag, packed_rows};
 use crate::entity::{assessment, certificate, employment, person, training_record};
-use crate::read::corrupt;
+use crate::read::certificate_kind;
 use crate::verdicts::{self, Counts};
 use anpei_domain::rules::{AssessmentRecord, Education, TrainingKind, TrainingRecord};
 
@@ -268,7 +268,7 @@ async fn load(
     ) in certificates
     {
         let certificate = Certificate {
-            kind: CertificateKind::parse(&kind).ok_or_else(|| corrupt("kind"))?,
+            kind: certificate_kind(&kind)?,
             trade,
             issued_on,
             expires_on,

@@ -45,7 +45,7 @@ fn order(desc: bool) -> Order {
 
 /// Which facts of a stored row could not be read back as domain values (a row written
 /// behind the application's back); surfaced rather than hidden.
-pub(crate) fn corrupt(what: &str) -> StoreError {
+fn corrupt(what: &str) -> StoreError {
     StoreError::invalid_text(
         "stored",
         format!("存储的数据无法解析：{what}"),
@@ -817,13 +817,19 @@ pub struct PublicCertificate {
 /// Days before a due review or expiry from which a certificate shows "review due".
 pub const CERTIFICATE_WARN_DAYS: u32 = 90;
 
+/// A stored certificate kind; an unknown code is corrupt data.
+pub(crate) fn certificate_kind(
+    code: &str,
+) -> Result<anpei_domain::certificate::CertificateKind, StoreError> {
+    anpei_domain::certificate::CertificateKind::parse(code).ok_or_else(|| corrupt("kind"))
+}
+
 /// A certificate as the domain sees it, from its row.
 pub fn certificate_value(
     row: &crate::entity::certificate::Model,
 ) -> Result<anpei_domain::certificate::Certificate, StoreError> {
     Ok(anpei_domain::certificate::Certificate {
-        kind: anpei_domain::certificate::CertificateKind::parse(&row.kind)
-            .ok_or_else(|| corrupt("kind"))?,
+        kind: certificate_kind(&row.kind)?,
         trade: row.trade_code.clone(),
         issued_on: row.issued_on,
         expires_on: row.expires_on,

@@ -525,22 +525,7 @@ both_engines!(
             "",
             "no progress before a file is sent"
         );
-        client
-            .find(Locator::Id("file"))
-            .await
-            .unwrap()
-            .send_keys(path.to_str().unwrap())
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css(
-                "form[data-upload-progress] button[type=submit]",
-            ))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        upload_roster(&client, &path).await;
         let done = client
             .wait()
             .for_element(Locator::XPath(
@@ -584,22 +569,7 @@ both_engines!(
             )
             .await
             .unwrap();
-        client
-            .find(Locator::Id("file"))
-            .await
-            .unwrap()
-            .send_keys(path.to_str().unwrap())
-            .await
-            .unwrap();
-        client
-            .find(Locator::Css(
-                "form[data-upload-progress] button[type=submit]",
-            ))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        upload_roster(&client, &path).await;
         client
             .wait()
             .at_most(Duration::from_secs(180))
@@ -633,6 +603,26 @@ both_engines!(
         client.close().await.unwrap();
     }
 );
+
+/// Chooses `path` on the roster page's form and sends it, as a user would.
+async fn upload_roster(client: &Client, path: &std::path::Path) {
+    client
+        .find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(path.to_str().unwrap())
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css(
+            "form[data-upload-progress] button[type=submit]",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
 
 /// What is checked on the exam page, as `q<position>=<value>` strings.
 async fn checked(client: &Client) -> Vec<String> {

@@ -11,22 +11,25 @@ use crate::support::{anpei, fresh_id_number, get_ok, ledger_verify};
 
 pub(crate) const HEADER: &str = "姓名,身份证号,手机号,文化程度,用工形式,岗位,入职日期,离职日期,特种作业类别,班组长,重点岗位,主要负责人,安全生产管理人员";
 
+/// `n` in Chinese numerals: names take no digits.
+fn spelled(n: u32) -> String {
+    n.to_string()
+        .chars()
+        .map(|d| {
+            "零一二三四五六七八九"
+                .chars()
+                .nth(d as usize - '0' as usize)
+                .unwrap_or('零')
+        })
+        .collect()
+}
+
 /// A roster of `count` new people, ID numbers from `fresh_id_number(first..)`.
 fn roster_csv(first: u16, count: u16) -> String {
     let mut csv = format!("{HEADER}\n");
     for n in first..first + count {
         let id = fresh_id_number(n);
-        // Names take no digits: spell the number in Chinese numerals.
-        let name: String = n
-            .to_string()
-            .chars()
-            .map(|d| {
-                "零一二三四五六七八九"
-                    .chars()
-                    .nth(d as usize - '0' as usize)
-                    .unwrap_or('零')
-            })
-            .collect();
+        let name = spelled(n.into());
         csv.push_str(&format!(
             "王{name},{id},,普通高中,正式职工,操作工,2024-03-01,,,否,否,否,否\n"
         ));
@@ -43,16 +46,7 @@ pub(crate) fn large_roster_csv(count: u32) -> String {
             + chrono::Days::new(u64::from(n / 900));
         let id = anpei_domain::IdNumber::synthesize("230103", birth, (n % 900) as u16)
             .expect("a synthesized ID number parses");
-        let name: String = n
-            .to_string()
-            .chars()
-            .map(|d| {
-                "零一二三四五六七八九"
-                    .chars()
-                    .nth(d as usize - '0' as usize)
-                    .unwrap_or('零')
-            })
-            .collect();
+        let name = spelled(n);
         csv.push_str(&format!(
             "李{name},{},,普通高中,正式职工,操作工,2024-03-01,,,否,否,否,否\n",
             id.as_str()
