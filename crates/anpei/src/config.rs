@@ -90,6 +90,7 @@ impl Config {
                 ledger_key_path,
                 checkpoint_every: raw.checkpoint_every.max(1),
                 max_connections,
+                background_wal_checkpoints: false,
             },
             json_logs,
         })

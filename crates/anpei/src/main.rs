@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anpei_domain::{Bilingual, CreditCode, IdNumber};
-use anpei_store::Store;
 use anpei_store::demo::{self, DemoSpec};
+use anpei_store::{Store, StoreConfig};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -391,7 +391,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) {
             Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url, exam_batch } => {
                 let addr = config::parse_addr(&addr)?;
-                let store = Store::open(&config.store).await?;
+                // A server's writers should not stall on copying the WAL.
+                let store = Store::open(&StoreConfig { background_wal_checkpoints: true, ..config.store.clone() }).await?;
                 if !no_demo && demo::is_empty(&store).await? {
                     println!("首次启动：生成演示省份数据 / first start: generating the demo province");
                     generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6, true).await?;

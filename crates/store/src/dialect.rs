@@ -1,5 +1,6 @@
 //! Every difference between SQLite and PostgreSQL lives here and nowhere else.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, LikeExpr, SelectStatement, SimpleExpr};
@@ -11,14 +12,92 @@ use crate::StoreError;
 /// Per-connection settings. SQLite: write-ahead log (readers never block the writer),
 /// `NORMAL` sync (durable at checkpoints, safe with WAL), and a long busy timeout so that a
 /// CLI import and the server can share the file.
-pub fn connect_options(options: &mut ConnectOptions) {
-    options.map_sqlx_sqlite_opts(|opts| {
+///
+/// `background_checkpoints`: no automatic checkpoint in the committing connection. By
+/// default SQLite's commit that takes the log past 1,000 pages also copies the log into the
+/// database and syncs it; under the exam load half the writer's commits took 50–100 ms for
+/// that (BENCHMARKS.md), and every save in the batch waited. [`spawn_wal_checkpoints`]
+/// does the copying beside the writer instead.
+pub fn connect_options(options: &mut ConnectOptions, background_checkpoints: bool) {
+    options.map_sqlx_sqlite_opts(move |opts| {
         opts.journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(30))
             .pragma("cache_size", "-65536")
             .pragma("temp_store", "memory")
+            .pragma(
+                "wal_autocheckpoint",
+                if background_checkpoints { "0" } else { "1000" },
+            )
+            // A log that grew under load is cut back to 64 MiB when it starts afresh.
+            .pragma("journal_size_limit", "67108864")
     });
+}
+
+/// How often the background checkpoint runs.
+const WAL_CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Log pages after which the background checkpoint makes the log start afresh.
+const WAL_RESTART_PAGES: i64 = 16_384;
+
+/// SQLite: a task that runs a passive checkpoint four times a second on a pooled
+/// connection. A passive checkpoint never blocks the writer or readers; it copies what no
+/// reader still needs. But the log only starts afresh when a transaction begins with every
+/// page copied, which a writer that commits all the time never allows. So once the log
+/// passes [`WAL_RESTART_PAGES`] the task takes `write_lock` (the store's writers queue
+/// behind it) and checkpoints again: only the pages since the last pass are left to copy,
+/// and the next commit starts the log from its beginning. PostgreSQL: nothing to do.
+pub fn spawn_wal_checkpoints(db: DatabaseConnection, write_lock: Arc<tokio::sync::Mutex<()>>) {
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return;
+    }
+    tokio::spawn(async move {
+        let mut interval = tokio::time::interval(WAL_CHECKPOINT_EVERY);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            interval.tick().await;
+            let pages = wal_checkpoint(&db).await;
+            if let Err(err) = &pages {
+                tracing::warn!(%err, "background WAL checkpoint failed");
+            }
+            let Ok((mut pages, mut copied)) = pages else {
+                continue;
+            };
+            if pages > WAL_RESTART_PAGES {
+                // Catch up without the lock first, so that the writers wait only for the
+                // pages of the last moments.
+                for _ in 0..4 {
+                    if pages - copied < WAL_CATCH_UP_PAGES {
+                        break;
+                    }
+                    match wal_checkpoint(&db).await {
+                        Ok(counts) => (pages, copied) = counts,
+                        Err(_) => break,
+                    }
+                }
+                let _writers_wait = write_lock.lock().await;
+                if let Err(err) = wal_checkpoint(&db).await {
+                    tracing::warn!(%err, "background WAL checkpoint failed");
+                }
+            }
+        }
+    });
+}
+
+/// Pages left uncopied under which the writers are stopped for the last pass.
+const WAL_CATCH_UP_PAGES: i64 = 256;
+
+/// Runs one passive checkpoint; returns the pages in the log and the pages copied.
+async fn wal_checkpoint(db: &DatabaseConnection) -> Result<(i64, i64), StoreError> {
+    let checkpoint = Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(PASSIVE)");
+    Ok(match db.query_one_raw(checkpoint).await? {
+        // Columns: busy, pages in the log, pages copied.
+        Some(row) => (
+            row.try_get_by_index::<i64>(1)?,
+            row.try_get_by_index::<i64>(2)?,
+        ),
+        None => (0, 0),
+    })
 }
 
 /// Settings applied once after connecting.

@@ -47,6 +47,10 @@ pub struct StoreConfig {
     /// Sign a checkpoint every this many ledger entries.
     pub checkpoint_every: u64,
     pub max_connections: u32,
+    /// SQLite: copy the write-ahead log into the database from a background task instead
+    /// of in the commit that crosses 1,000 pages (see [`dialect::connect_options`]). For a
+    /// long-running server, whose writers should not stall; one-off commands leave it off.
+    pub background_wal_checkpoints: bool,
 }
 
 impl std::fmt::Debug for StoreConfig {
@@ -59,6 +63,10 @@ impl std::fmt::Debug for StoreConfig {
             )
             .field("ledger_key_path", &self.ledger_key_path)
             .field("checkpoint_every", &self.checkpoint_every)
+            .field(
+                "background_wal_checkpoints",
+                &self.background_wal_checkpoints,
+            )
             .finish()
     }
 }
@@ -91,11 +99,15 @@ impl Store {
         let db = Self::connect(config).await?;
         migration::Migrator::up(&db, None).await?;
         let signer = ledger::Signer::load_or_create(&config.ledger_key_path)?;
+        let write_lock = Arc::new(tokio::sync::Mutex::new(()));
+        if config.background_wal_checkpoints {
+            dialect::spawn_wal_checkpoints(db.clone(), write_lock.clone());
+        }
         Ok(Self {
             db,
             signer: Arc::new(signer),
             checkpoint_every: config.checkpoint_every.max(1),
-            write_lock: Arc::new(tokio::sync::Mutex::new(())),
+            write_lock,
             verify_cache: Some(Arc::default()),
         })
     }
@@ -143,7 +155,7 @@ impl Store {
             .max_connections(config.max_connections.max(2))
             .min_connections(1)
             .sqlx_logging(false);
-        dialect::connect_options(&mut options);
+        dialect::connect_options(&mut options, config.background_wal_checkpoints);
         let db = Database::connect(options).await?;
         dialect::tune(&db).await?;
         Ok(db)
@@ -280,6 +292,7 @@ impl WriteTx {
                 verdicts::refresh(&self.tx, &people, verdicts::business_date(self.at)).await?;
             }
         }
+        let started = std::time::Instant::now();
         let seq = ledger::append(
             &self.tx,
             &self.actor,
@@ -295,7 +308,14 @@ impl WriteTx {
                 LedgerKey::Certificate { .. } | LedgerKey::Person(_)
             )
         });
+        let appended = started.elapsed();
         self.tx.commit().await?;
+        tracing::trace!(
+            entries = self.pending.len(),
+            append_us = appended.as_micros() as u64,
+            commit_us = (started.elapsed() - appended).as_micros() as u64,
+            "write committed"
+        );
         if public_change && let Some(cache) = &self.verify_cache {
             cache.clear();
         }

@@ -268,6 +268,7 @@ pub async fn spawn_app_with(engine: Engine, spec: DemoSpec) -> TestApp {
         ledger_key_path: ledger_key.clone(),
         checkpoint_every: 100,
         max_connections: 5,
+        background_wal_checkpoints: false,
     })
     .await
     .expect("open the store");

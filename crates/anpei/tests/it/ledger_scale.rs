@@ -18,6 +18,7 @@ async fn thirty_thousand(engine: Engine) {
         ledger_key_path: db.dir.join("ledger-sm2.key"),
         checkpoint_every: 1000,
         max_connections: 4,
+        background_wal_checkpoints: false,
     };
     let store = Store::open(&config).await.unwrap();
     let today = anpei_web::clock::today();

@@ -40,6 +40,9 @@ use crate::{Store, StoreError};
 
 /// Most jobs written in one transaction.
 pub const BATCH: usize = 1024;
+
+/// Most hand-ins graded in one transaction (see `Writer::split`).
+const GRADES_PER_BATCH: usize = 16;
 /// How long after the deadline a save still counts (it was sent in time).
 pub const GRACE: Duration = Duration::seconds(5);
 /// How early before the start examinees may sign in.
@@ -168,6 +171,19 @@ enum Job {
     },
 }
 
+impl Job {
+    /// An index per kind, for the writer's timing log.
+    fn kind(&self) -> usize {
+        match self {
+            Job::SignIn { .. } => 0,
+            Job::Save { .. } => 1,
+            Job::Event { .. } => 2,
+            Job::ExtraTime { .. } => 3,
+            Job::Submit { .. } => 4,
+        }
+    }
+}
+
 struct Stamped {
     at: DateTime<Utc>,
     job: Job,
@@ -185,18 +201,22 @@ struct Live {
     last_seq: i64,
 }
 
-/// Immutable question versions, shared by the writer and the paper reads.
+/// Immutable question versions, parsed once and shared by the writer and the paper reads:
+/// at a synchronised start every examinee's paper is read at once, and parsing each of its
+/// questions again per examinee was most of a paper read's work.
 #[derive(Clone, Default)]
 pub struct VersionCache {
-    inner: Arc<RwLock<HashMap<Uuid, Arc<question_version::Model>>>>,
+    inner: Arc<RwLock<HashMap<Uuid, Arc<Question>>>>,
 }
 
 impl VersionCache {
+    /// The questions of `ids`, in order; a version that is not a theory question (or does
+    /// not exist) is not found.
     pub async fn get_many(
         &self,
         db: &impl ConnectionTrait,
         ids: &[Uuid],
-    ) -> Result<Vec<Arc<question_version::Model>>, StoreError> {
+    ) -> Result<Vec<Arc<Question>>, StoreError> {
         let missing: Vec<Uuid> = {
             let map = self
                 .inner
@@ -208,22 +228,23 @@ impl VersionCache {
                 .collect()
         };
         if !missing.is_empty() {
-            let mut rows = Vec::new();
+            let mut parsed = Vec::with_capacity(missing.len());
             for chunk in missing.chunks(500) {
-                rows.extend(
-                    question_version::Entity::find()
-                        .filter(question_version::Column::Id.is_in(chunk.iter().copied()))
-                        .all(db)
-                        .await?,
-                );
+                for row in question_version::Entity::find()
+                    .filter(question_version::Column::Id.is_in(chunk.iter().copied()))
+                    .all(db)
+                    .await?
+                {
+                    if let Some(question) = codec::question_of(&row)? {
+                        parsed.push((row.id, Arc::new(question)));
+                    }
+                }
             }
             let mut map = self
                 .inner
                 .write()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
-            for row in rows {
-                map.insert(row.id, Arc::new(row));
-            }
+            map.extend(parsed);
         }
         let map = self
             .inner
@@ -267,7 +288,6 @@ impl ExamDesk {
             versions: versions.clone(),
             pools: HashMap::new(),
             batch: batch.clamp(1, BATCH),
-            parsed: HashMap::new(),
         };
         tokio::spawn(writer.run(receiver));
         Self {
@@ -473,15 +493,14 @@ impl ExamDesk {
             .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
             .collect::<Result<_, _>>()?;
         let started = now >= session.opens_at;
-        let versions = if started || attempt.submitted_at.is_some() {
+        let questions = if started || attempt.submitted_at.is_some() {
             self.versions.get_many(db, &ids).await?
         } else {
             Vec::new()
         };
         let (answers, last_seq) = latest_answers(db, attempt.person_id, attempt.id).await?;
-        let mut items = Vec::with_capacity(versions.len());
-        for (position, (item, version)) in paper.items.iter().zip(&versions).enumerate() {
-            let question = codec::question_of(version)?.ok_or(StoreError::NotFound)?;
+        let mut items = Vec::with_capacity(questions.len());
+        for (position, (item, question)) in paper.items.iter().zip(&questions).enumerate() {
             let options = question.body().options();
             let shown: Vec<(u8, String)> = if item.option_order.len() == options.len() {
                 item.option_order
@@ -495,7 +514,7 @@ impl ExamDesk {
                     .map(|(i, o)| (i as u8, o.text.clone()))
                     .collect()
             };
-            let correct = with_keys.then(|| key_of(&question));
+            let correct = with_keys.then(|| key_of(question));
             items.push(ShownItem {
                 position: position as u32,
                 kind: question.kind(),
@@ -610,9 +629,6 @@ struct Writer {
     pools: HashMap<Uuid, Arc<Vec<anpei_domain::exam::PoolQuestion>>>,
     /// Most jobs a transaction.
     batch: usize,
-    /// Questions parsed from their immutable versions, for checking saves without parsing
-    /// the stored body again each time.
-    parsed: HashMap<Uuid, Arc<Question>>,
 }
 
 /// Replies waiting for the commit.
@@ -652,10 +668,32 @@ impl Reply {
 
 impl Writer {
     async fn run(mut self, mut receiver: mpsc::Receiver<Stamped>) {
-        let mut batch = Vec::with_capacity(self.batch);
-        while receiver.recv_many(&mut batch, self.batch).await > 0 {
-            let jobs = std::mem::take(&mut batch);
-            self.write_batch(jobs).await;
+        let mut pending: Vec<Stamped> = Vec::new();
+        let mut incoming = Vec::with_capacity(self.batch);
+        loop {
+            if pending.is_empty() {
+                if receiver.recv_many(&mut incoming, self.batch).await == 0 {
+                    break;
+                }
+            } else {
+                // Jobs held back from the last batch go first; add what has arrived since
+                // without waiting for more.
+                while incoming.len() < self.batch {
+                    match receiver.try_recv() {
+                        Ok(job) => incoming.push(job),
+                        Err(_) => break,
+                    }
+                }
+            }
+            pending.append(&mut incoming);
+            let (now, later) = split(
+                std::mem::take(&mut pending),
+                self.batch,
+                GRADES_PER_BATCH,
+                &self.by_attempt,
+            );
+            pending = later;
+            self.write_batch(now).await;
         }
     }
 
@@ -681,10 +719,16 @@ impl Writer {
         let mut answers: Vec<exam_answer::Model> = Vec::new();
         let mut touched: Vec<String> = Vec::new();
         let mut failed = None;
+        // Time and count per kind of job: sign-in, save, event, extra time, submit.
+        let mut spent = [(0u32, std::time::Duration::ZERO); 5];
         for Stamped { at, job } in jobs {
+            let kind = job.kind();
+            let began = std::time::Instant::now();
             let result = self
                 .apply(&mut tx, at, job, &mut answers, &mut touched, &mut replies)
                 .await;
+            spent[kind].0 += 1;
+            spent[kind].1 += began.elapsed();
             if let Err(err) = result {
                 failed = Some(err);
                 break;
@@ -702,10 +746,18 @@ impl Writer {
         };
         let total = started.elapsed();
         if total > std::time::Duration::from_millis(100) {
+            let kinds = ["sign_in", "save", "event", "extra_time", "submit"]
+                .iter()
+                .zip(spent)
+                .filter(|(_, (count, _))| *count > 0)
+                .map(|(name, (count, time))| format!("{name} {count} in {} ms", time.as_millis()))
+                .collect::<Vec<_>>()
+                .join(", ");
             tracing::info!(
                 jobs = size,
                 apply_ms = applied.as_millis() as u64,
                 commit_ms = (total - applied).as_millis() as u64,
+                kinds,
                 "slow exam batch"
             );
         } else {
@@ -1009,18 +1061,17 @@ impl Writer {
                 "The sequence starts at 1",
             )));
         }
-        let Some(version) = live.versions.get(position as usize) else {
+        if position as usize >= live.versions.len() {
             return Ok(Err(refuse("position", "没有这道题", "No such question")));
-        };
-        let question = match self.parsed.get(version) {
-            Some(question) => question.clone(),
-            None => {
-                let rows = self.versions.get_many(tx.conn(), &[*version]).await?;
-                let row = rows.first().ok_or(StoreError::NotFound)?;
-                let question = Arc::new(codec::question_of(row)?.ok_or(StoreError::NotFound)?);
-                self.parsed.insert(*version, question.clone());
-                question
-            }
+        }
+        // Cached once the paper was read; otherwise the whole paper's questions are read.
+        let question = match self.versions.get_many(tx.conn(), &live.versions).await {
+            Ok(found) => found
+                .get(position as usize)
+                .cloned()
+                .ok_or(StoreError::NotFound)?,
+            Err(StoreError::NotFound) => return Ok(Err(StoreError::NotFound)),
+            Err(err) => return Err(err),
         };
         if let Err(err) = question.check_response(response) {
             return Ok(Err(StoreError::invalid("response", &err)));
@@ -1220,6 +1271,26 @@ impl Writer {
             at,
         )
         .await?;
+        // The first saves find the attempt here instead of reading it back (a rolled-back
+        // batch forgets it again: the token is in the batch's `touched`).
+        let versions = paper
+            .items
+            .iter()
+            .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.by_attempt.insert(attempt.id, token_hash.to_owned());
+        self.live.insert(
+            token_hash.to_owned(),
+            Live {
+                person_id: attempt.person_id,
+                attempt_id: attempt.id,
+                deadline: attempt.deadline_at,
+                opens_at: session.opens_at,
+                submitted: false,
+                versions: Arc::new(versions),
+                last_seq: 0,
+            },
+        );
         Ok(Ok(SignedIn {
             person_id: attempt.person_id,
             attempt_id: attempt.id,
@@ -1240,12 +1311,8 @@ impl Writer {
             .iter()
             .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
             .collect::<Result<_, _>>()?;
-        let versions = self.versions.get_many(tx.conn(), &ids).await?;
-        let questions: Vec<Question> = versions
-            .iter()
-            .map(|v| codec::question_of(v)?.ok_or(StoreError::NotFound))
-            .collect::<Result<_, _>>()?;
-        let refs: Vec<&Question> = questions.iter().collect();
+        let questions = self.versions.get_many(tx.conn(), &ids).await?;
+        let refs: Vec<&Question> = questions.iter().map(Arc::as_ref).collect();
         let (latest, _) = latest_answers(tx.conn(), attempt.person_id, attempt.id).await?;
         let responses: Vec<Option<Response>> = (0..paper.items.len() as u32)
             .map(|p| latest.get(&p).cloned())
@@ -1305,6 +1372,54 @@ impl Writer {
     }
 }
 
+/// Cuts the jobs in hand into this batch and the ones held for the next. Grading a
+/// hand-in reads and writes a whole paper, so a batch grades at most
+/// `grades_per_batch` ([`GRADES_PER_BATCH`]): when a whole room hands in at once, answers still being
+/// given are not kept waiting behind every paper. An attempt's jobs stay in order: once
+/// one is held, its later jobs are held too.
+fn split(
+    jobs: Vec<Stamped>,
+    batch: usize,
+    grades_per_batch: usize,
+    by_attempt: &HashMap<Uuid, String>,
+) -> (Vec<Stamped>, Vec<Stamped>) {
+    let mut now = Vec::with_capacity(jobs.len().min(batch));
+    let mut later = Vec::new();
+    let mut held: std::collections::HashSet<String> = std::collections::HashSet::new();
+    let mut grades = 0;
+    for stamped in jobs {
+        let key = match &stamped.job {
+            Job::Save { token_hash, .. } | Job::Event { token_hash, .. } => {
+                Some(token_hash.clone())
+            }
+            Job::Submit {
+                target: Target::Token(hash),
+                ..
+            } => Some(hash.clone()),
+            Job::Submit {
+                target: Target::Attempt { attempt_id, .. },
+                ..
+            }
+            | Job::ExtraTime { attempt_id, .. } => by_attempt.get(attempt_id).cloned(),
+            Job::SignIn { .. } => None,
+        };
+        let is_grade = matches!(stamped.job, Job::Submit { .. });
+        let hold = now.len() >= batch
+            || key.as_ref().is_some_and(|key| held.contains(key))
+            || (is_grade && grades >= grades_per_batch);
+        if hold {
+            if let Some(key) = key {
+                held.insert(key);
+            }
+            later.push(stamped);
+        } else {
+            grades += usize::from(is_grade);
+            now.push(stamped);
+        }
+    }
+    (now, later)
+}
+
 fn fail(job: Job, message: &str) {
     let err = || StoreError::Db(sea_orm::DbErr::Custom(message.to_owned()));
     match job {
@@ -1323,12 +1438,32 @@ async fn flush(
     if answers.is_empty() {
         return Ok(());
     }
-    // 7 columns a row: 100 rows stay far below SQLite's bound-parameter limit.
-    for chunk in answers.chunks(100) {
-        exam_answer::Entity::insert_many(chunk.iter().cloned().map(exam_answer::ActiveModel::from))
-            .exec(tx.conn())
-            .await?;
-    }
+    use crate::dialect::{Sql, insert_packed, timestamp_text};
+    const COLUMNS: [(&str, Sql); 7] = [
+        ("person_id", Sql::Uuid),
+        ("id", Sql::Uuid),
+        ("attempt_id", Sql::Uuid),
+        ("seq", Sql::BigInt),
+        ("position", Sql::BigInt),
+        ("response", Sql::Text),
+        ("saved_at", Sql::Timestamp),
+    ];
+    // One statement for the batch's answers (see `insert_packed`).
+    let rows: Vec<_> = answers
+        .iter()
+        .map(|a| {
+            (
+                a.person_id,
+                a.id,
+                a.attempt_id,
+                a.seq,
+                a.position,
+                a.response.as_str(),
+                timestamp_text(a.saved_at),
+            )
+        })
+        .collect();
+    insert_packed(tx.conn(), "exam_answers", &COLUMNS, &rows).await?;
     answers.clear();
     Ok(())
 }
@@ -1547,4 +1682,101 @@ pub async fn session_progress(
         );
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn save(token: &str, seq: i64) -> Stamped {
+        let (reply, _) = oneshot::channel();
+        Stamped {
+            at: DateTime::UNIX_EPOCH,
+            job: Job::Save {
+                token_hash: token.to_owned(),
+                seq,
+                position: 0,
+                response: Response::TrueFalse(true),
+                reply,
+            },
+        }
+    }
+
+    fn submit(token: &str) -> Stamped {
+        let (reply, _) = oneshot::channel();
+        Stamped {
+            at: DateTime::UNIX_EPOCH,
+            job: Job::Submit {
+                target: Target::Token(token.to_owned()),
+                reason: SubmitReason::Examinee,
+                reply,
+            },
+        }
+    }
+
+    fn sweep(attempt_id: Uuid) -> Stamped {
+        let (reply, _) = oneshot::channel();
+        Stamped {
+            at: DateTime::UNIX_EPOCH,
+            job: Job::Submit {
+                target: Target::Attempt {
+                    person_id: Uuid::nil(),
+                    attempt_id,
+                },
+                reason: SubmitReason::Timeout,
+                reply,
+            },
+        }
+    }
+
+    /// Which jobs a batch takes, as `kind:token:seq` (submits without a sequence).
+    fn names(jobs: &[Stamped]) -> Vec<String> {
+        jobs.iter()
+            .map(|s| match &s.job {
+                Job::Save {
+                    token_hash, seq, ..
+                } => format!("save:{token_hash}:{seq}"),
+                Job::Submit {
+                    target: Target::Token(hash),
+                    ..
+                } => format!("submit:{hash}"),
+                Job::Submit { .. } => "sweep".to_owned(),
+                _ => "other".to_owned(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_batch_grades_at_most_its_share_and_keeps_each_attempt_in_order() {
+        let jobs = vec![
+            submit("a"),
+            save("x", 1),
+            submit("b"),
+            save("b", 9),
+            save("y", 1),
+            submit("c"),
+        ];
+        let (now, later) = split(jobs, 1024, 1, &HashMap::new());
+        // One grade now; b's hand-in waits, and so does b's save sent after it.
+        assert_eq!(names(&now), ["submit:a", "save:x:1", "save:y:1"]);
+        assert_eq!(names(&later), ["submit:b", "save:b:9", "submit:c"]);
+        let (now, later) = split(later, 1024, 1, &HashMap::new());
+        assert_eq!(names(&now), ["submit:b", "save:b:9"]);
+        assert_eq!(names(&later), ["submit:c"]);
+    }
+
+    #[test]
+    fn a_held_sweep_holds_the_attempts_later_saves_and_the_batch_has_a_size() {
+        let attempt = Uuid::now_v7();
+        let by_attempt = HashMap::from([(attempt, "t".to_owned())]);
+        let jobs = vec![submit("a"), sweep(attempt), save("t", 3), save("u", 1)];
+        let (now, later) = split(jobs, 1024, 1, &by_attempt);
+        assert_eq!(names(&now), ["submit:a", "save:u:1"]);
+        assert_eq!(names(&later), ["sweep", "save:t:3"]);
+
+        let jobs = vec![save("a", 1), save("b", 1), save("c", 1)];
+        let (now, later) = split(jobs, 2, 16, &HashMap::new());
+        assert_eq!(names(&now), ["save:a:1", "save:b:1"]);
+        assert_eq!(names(&later), ["save:c:1"]);
+    }
 }
