@@ -210,6 +210,15 @@ pub struct VersionCache {
 }
 
 impl VersionCache {
+    /// The question of `id` if it is cached.
+    pub fn cached(&self, id: &Uuid) -> Option<Arc<Question>> {
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
+            .cloned()
+    }
+
     /// The questions of `ids`, in order; a version that is not a theory question (or does
     /// not exist) is not found.
     pub async fn get_many(
@@ -487,11 +496,7 @@ impl ExamDesk {
             .await?
             .ok_or(StoreError::NotFound)?;
         let paper = codec::paper_of(&attempt.paper)?;
-        let ids: Vec<Uuid> = paper
-            .items
-            .iter()
-            .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<Uuid> = paper_versions(&paper)?;
         let started = now >= session.opens_at;
         let questions = if started || attempt.submitted_at.is_some() {
             self.versions.get_many(db, &ids).await?
@@ -545,6 +550,15 @@ impl ExamDesk {
             last_seq,
         })
     }
+}
+
+/// The question versions a paper shows, in order.
+fn paper_versions(paper: &Paper) -> Result<Vec<Uuid>, StoreError> {
+    paper
+        .items
+        .iter()
+        .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
+        .collect()
 }
 
 fn key_of(question: &Question) -> Response {
@@ -1004,11 +1018,7 @@ impl Writer {
             .ok_or(StoreError::NotFound)?;
         let (_, last_seq) = latest_answers(tx.conn(), attempt.person_id, attempt.id).await?;
         let paper = codec::paper_of(&attempt.paper)?;
-        let versions = paper
-            .items
-            .iter()
-            .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
-            .collect::<Result<Vec<_>, _>>()?;
+        let versions = paper_versions(&paper)?;
         let live = Live {
             person_id: attempt.person_id,
             attempt_id: attempt.id,
@@ -1065,13 +1075,16 @@ impl Writer {
             return Ok(Err(refuse("position", "没有这道题", "No such question")));
         }
         // Cached once the paper was read; otherwise the whole paper's questions are read.
-        let question = match self.versions.get_many(tx.conn(), &live.versions).await {
-            Ok(found) => found
-                .get(position as usize)
-                .cloned()
-                .ok_or(StoreError::NotFound)?,
-            Err(StoreError::NotFound) => return Ok(Err(StoreError::NotFound)),
-            Err(err) => return Err(err),
+        let question = match self.versions.cached(&live.versions[position as usize]) {
+            Some(question) => question,
+            None => match self.versions.get_many(tx.conn(), &live.versions).await {
+                Ok(all) => all
+                    .get(position as usize)
+                    .cloned()
+                    .ok_or(StoreError::NotFound)?,
+                Err(StoreError::NotFound) => return Ok(Err(StoreError::NotFound)),
+                Err(err) => return Err(err),
+            },
         };
         if let Err(err) = question.check_response(response) {
             return Ok(Err(StoreError::invalid("response", &err)));
@@ -1273,11 +1286,7 @@ impl Writer {
         .await?;
         // The first saves find the attempt here instead of reading it back (a rolled-back
         // batch forgets it again: the token is in the batch's `touched`).
-        let versions = paper
-            .items
-            .iter()
-            .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
-            .collect::<Result<Vec<_>, _>>()?;
+        let versions = paper_versions(&paper)?;
         self.by_attempt.insert(attempt.id, token_hash.to_owned());
         self.live.insert(
             token_hash.to_owned(),
@@ -1306,11 +1315,7 @@ impl Writer {
         at: DateTime<Utc>,
     ) -> Result<Graded, StoreError> {
         let paper = codec::paper_of(&attempt.paper)?;
-        let ids: Vec<Uuid> = paper
-            .items
-            .iter()
-            .map(|i| Uuid::parse_str(&i.question_id).map_err(|_| StoreError::NotFound))
-            .collect::<Result<_, _>>()?;
+        let ids: Vec<Uuid> = paper_versions(&paper)?;
         let questions = self.versions.get_many(tx.conn(), &ids).await?;
         let refs: Vec<&Question> = questions.iter().map(Arc::as_ref).collect();
         let (latest, _) = latest_answers(tx.conn(), attempt.person_id, attempt.id).await?;
