@@ -352,6 +352,12 @@ enum ValidateCommand {
     CreditCode { values: Vec<String> },
 }
 
+/// mimalloc instead of glibc's malloc: the fact readers and the exam writer allocate many
+/// small values from several threads, and glibc's arenas showed in their profiles
+/// (`malloc_consolidate`, `unlink_chunk`, lock waits). See ARCHITECTURE.md.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {

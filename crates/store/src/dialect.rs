@@ -9,6 +9,8 @@ use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, DbBackend, St
 
 use crate::StoreError;
 
+mod pg_rows;
+
 /// Per-connection settings. SQLite: write-ahead log (readers never block the writer),
 /// `NORMAL` sync (durable at checkpoints, safe with WAL), and a long busy timeout so that a
 /// CLI import and the server can share the file.
@@ -29,24 +31,33 @@ pub fn connect_options(options: &mut ConnectOptions, background_checkpoints: boo
                 "wal_autocheckpoint",
                 if background_checkpoints { "0" } else { "1000" },
             )
-            // A log that grew under load is cut back to 64 MiB when it starts afresh.
-            .pragma("journal_size_limit", "67108864")
+            // A log that grew past 512 MiB (a long reader held its restart back) is cut back
+            // when it starts afresh. Not less: cutting a 280 MiB log down to 64 MiB at each
+            // restart made the next commit wait 60–85 ms under the exam load.
+            .pragma("journal_size_limit", "536870912")
     });
 }
 
 /// How often the background checkpoint runs.
 const WAL_CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
 
-/// Log pages after which the background checkpoint makes the log start afresh.
-const WAL_RESTART_PAGES: i64 = 16_384;
+/// Log pages after which the background checkpoint makes the log start afresh (256 MiB of
+/// 4 KiB pages). Each restart holds the writers for one pass (20–60 ms under the exam
+/// load, mostly the two syncs); at 16,384 pages that happened every 1.2 s of an exam.
+const WAL_RESTART_PAGES: i64 = 65_536;
 
-/// SQLite: a task that runs a passive checkpoint four times a second on a pooled
-/// connection. A passive checkpoint never blocks the writer or readers; it copies what no
-/// reader still needs. But the log only starts afresh when a transaction begins with every
-/// page copied, which a writer that commits all the time never allows. So once the log
-/// passes [`WAL_RESTART_PAGES`] the task takes `write_lock` (the store's writers queue
-/// behind it) and checkpoints again: only the pages since the last pass are left to copy,
-/// and the next commit starts the log from its beginning. PostgreSQL: nothing to do.
+/// SQLite: a task that runs a passive checkpoint four times a second on a connection of its
+/// own. A passive checkpoint never blocks the writer or readers; it copies what no reader
+/// still needs. But the log only starts afresh when a transaction begins with every page
+/// copied, which a writer that commits all the time never allows. So once the log passes
+/// [`WAL_RESTART_PAGES`] the task catches up without the lock, then takes `write_lock` (the
+/// store's writers queue behind it) and checkpoints again: only the pages since the last
+/// pass are left to copy, and the next commit starts the log from its beginning.
+///
+/// The connection is held for the task's life: taken from the pool under the lock, a
+/// connection could keep the writers waiting while the pool was busy with readers (an
+/// exam's paper reads). A locked pass over 20 ms is logged with where its time went.
+/// PostgreSQL: nothing to do.
 pub fn spawn_wal_checkpoints(db: DatabaseConnection, write_lock: Arc<tokio::sync::Mutex<()>>) {
     if db.get_database_backend() != DbBackend::Sqlite {
         return;
@@ -54,13 +65,25 @@ pub fn spawn_wal_checkpoints(db: DatabaseConnection, write_lock: Arc<tokio::sync
     tokio::spawn(async move {
         let mut interval = tokio::time::interval(WAL_CHECKPOINT_EVERY);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut connection = None;
         loop {
             interval.tick().await;
-            let pages = wal_checkpoint(&db).await;
+            let conn = match &mut connection {
+                Some(conn) => conn,
+                None => match db.get_sqlite_connection_pool().acquire().await {
+                    Ok(conn) => connection.insert(conn),
+                    Err(err) => {
+                        tracing::warn!(%err, "background WAL checkpoint has no connection");
+                        continue;
+                    }
+                },
+            };
+            let pages = wal_checkpoint(&mut **conn).await;
             if let Err(err) = &pages {
                 tracing::warn!(%err, "background WAL checkpoint failed");
             }
             let Ok((mut pages, mut copied)) = pages else {
+                connection = None;
                 continue;
             };
             if pages > WAL_RESTART_PAGES {
@@ -70,14 +93,32 @@ pub fn spawn_wal_checkpoints(db: DatabaseConnection, write_lock: Arc<tokio::sync
                     if pages - copied < WAL_CATCH_UP_PAGES {
                         break;
                     }
-                    match wal_checkpoint(&db).await {
+                    match wal_checkpoint(&mut **conn).await {
                         Ok(counts) => (pages, copied) = counts,
                         Err(_) => break,
                     }
                 }
+                let asked = std::time::Instant::now();
                 let _writers_wait = write_lock.lock().await;
-                if let Err(err) = wal_checkpoint(&db).await {
-                    tracing::warn!(%err, "background WAL checkpoint failed");
+                let locked = std::time::Instant::now();
+                match wal_checkpoint(&mut **conn).await {
+                    Ok((log, copied_now)) => {
+                        let held = locked.elapsed();
+                        if held > Duration::from_millis(20) {
+                            tracing::info!(
+                                wait_ms = (locked - asked).as_millis() as u64,
+                                held_ms = held.as_millis() as u64,
+                                log_pages = log,
+                                left_before = pages - copied,
+                                copied = copied_now,
+                                "slow WAL restart pass"
+                            );
+                        }
+                    }
+                    Err(err) => {
+                        tracing::warn!(%err, "background WAL checkpoint failed");
+                        connection = None;
+                    }
                 }
             }
         }
@@ -88,16 +129,20 @@ pub fn spawn_wal_checkpoints(db: DatabaseConnection, write_lock: Arc<tokio::sync
 const WAL_CATCH_UP_PAGES: i64 = 256;
 
 /// Runs one passive checkpoint; returns the pages in the log and the pages copied.
-async fn wal_checkpoint(db: &DatabaseConnection) -> Result<(i64, i64), StoreError> {
-    let checkpoint = Statement::from_string(DbBackend::Sqlite, "PRAGMA wal_checkpoint(PASSIVE)");
-    Ok(match db.query_one_raw(checkpoint).await? {
-        // Columns: busy, pages in the log, pages copied.
-        Some(row) => (
-            row.try_get_by_index::<i64>(1)?,
-            row.try_get_by_index::<i64>(2)?,
-        ),
-        None => (0, 0),
-    })
+async fn wal_checkpoint(
+    conn: &mut sea_orm::sqlx::SqliteConnection,
+) -> Result<(i64, i64), StoreError> {
+    use sea_orm::sqlx::Row;
+    let row = sea_orm::sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+        .fetch_one(conn)
+        .await
+        .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))?;
+    // Columns: busy, pages in the log, pages copied.
+    let count = |index: usize| {
+        row.try_get::<i64, _>(index)
+            .map_err(|e| StoreError::Db(sea_orm::DbErr::Custom(e.to_string())))
+    };
+    Ok((count(1)?, count(2)?))
 }
 
 /// Settings applied once after connecting.
@@ -199,55 +244,92 @@ pub async fn database_size(db: &DatabaseConnection) -> Result<Option<u64>, Store
 pub enum Packed<'a> {
     /// A UUID column: a 16-byte blob in SQLite (read as hex), `uuid` in PostgreSQL.
     Uuid(&'a str),
-    /// Any other column, as the engine renders it in JSON (dates as `YYYY-MM-DD`, booleans
-    /// as `0`/`1` in SQLite and `true`/`false` in PostgreSQL: read them as [`Flag`]).
+    /// Any other column, read as JSON would give it: dates as `YYYY-MM-DD`, booleans as
+    /// `0`/`1` in SQLite and `true`/`false` in PostgreSQL (read them as [`Flag`]).
     Value(&'a str),
     /// Several plain columns as one nested array (read as a Rust array).
     Nested(&'a [&'a str]),
 }
 
-/// Reads the rows `select` finds as one JSON array of arrays, one per row, with `columns`
-/// in order — one value handed over by the driver instead of one row at a time (sqlx hands
-/// SQLite rows across threads one by one, which dominated a full evaluation). `select` has
-/// its tables and conditions but no columns; the columns may name joined tables
-/// (`"mentor.name"`). Rows deserialize as tuples.
+/// Reads the rows `select` finds, with `columns` in order, into `T` (a tuple, tuple struct
+/// or array per row; booleans as [`Flag`]). `select` has its tables and conditions but no
+/// columns; the columns may name joined tables (`"mentor.name"`).
+///
+/// Each engine gets the rows its cheapest way:
+/// - SQLite packs them into one JSON array of arrays, one value handed over by the driver
+///   instead of one row at a time (sqlx hands SQLite rows across threads one by one, which
+///   dominated a full evaluation);
+/// - PostgreSQL sends one array per column (`array_agg`) in the binary protocol, read by a
+///   serde deserializer that walks the columns row by row (building JSON text was 95 % of
+///   its work; see `pg_rows`).
 pub async fn packed_rows<T: serde::de::DeserializeOwned>(
     db: &impl ConnectionTrait,
     mut select: SelectStatement,
     columns: &[Packed<'_>],
 ) -> Result<Vec<T>, StoreError> {
-    let backend = db.get_database_backend();
-    let array = match backend {
-        DbBackend::Sqlite => "json_array",
-        _ => "json_build_array",
+    let mismatch = |e: &dyn std::fmt::Display| {
+        StoreError::Db(sea_orm::DbErr::Custom(format!(
+            "packed rows do not match their columns: {e}"
+        )))
     };
+    if db.get_database_backend() == DbBackend::Postgres {
+        let mut slots = Vec::with_capacity(columns.len());
+        let mut width = 0;
+        for column in columns {
+            let names = match column {
+                Packed::Uuid(name) | Packed::Value(name) => {
+                    slots.push(pg_rows::Slot::One(width));
+                    std::slice::from_ref(name)
+                }
+                Packed::Nested(names) => {
+                    slots.push(pg_rows::Slot::Nested {
+                        first: width,
+                        len: names.len(),
+                    });
+                    *names
+                }
+            };
+            for name in names {
+                select.expr(Expr::cust(format!("array_agg({name})")));
+            }
+            width += names.len();
+        }
+        let Some(row) = db.query_one(&select).await? else {
+            return Ok(Vec::new());
+        };
+        let row = row
+            .try_as_pg_row()
+            .ok_or_else(|| mismatch(&"a row from another engine"))?;
+        let columns = pg_rows::Columns::read(row).map_err(|e| mismatch(&e))?;
+        return (0..columns.rows())
+            .map(|row| {
+                T::deserialize(pg_rows::RowDeserializer {
+                    columns: &columns,
+                    slots: &slots,
+                    row,
+                })
+                .map_err(|e| mismatch(&e))
+            })
+            .collect();
+    }
     let rendered: Vec<String> = columns
         .iter()
-        .map(|column| match (column, backend) {
+        .map(|column| match column {
             // hex(NULL) is '' in SQLite; a missing id must stay null.
-            (Packed::Uuid(name), DbBackend::Sqlite) => format!("nullif(hex({name}), '')"),
-            (Packed::Uuid(name) | Packed::Value(name), _) => (*name).to_owned(),
-            (Packed::Nested(names), _) => format!("{array}({})", names.join(", ")),
+            Packed::Uuid(name) => format!("nullif(hex({name}), '')"),
+            Packed::Value(name) => (*name).to_owned(),
+            Packed::Nested(names) => format!("json_array({})", names.join(", ")),
         })
         .collect();
-    let list = rendered.join(", ");
-    let pack = match backend {
-        DbBackend::Sqlite => format!("json_group_array({array}({list}))"),
-        _ => format!("json_agg({array}({list}))::text"),
-    };
+    let pack = format!("json_group_array(json_array({}))", rendered.join(", "));
     select.expr_as(Expr::cust(pack), Alias::new("packed"));
     let Some(row) = db.query_one(&select).await? else {
         return Ok(Vec::new());
     };
-    // PostgreSQL aggregates no rows to NULL, SQLite to `[]`.
     let Some(text) = row.try_get::<Option<String>>("", "packed")? else {
         return Ok(Vec::new());
     };
-    serde_json::from_str(&text).map_err(|e| {
-        StoreError::Db(sea_orm::DbErr::Custom(format!(
-            "packed rows do not match their columns: {e}"
-        )))
-    })
+    serde_json::from_str(&text).map_err(|e| mismatch(&e))
 }
 
 /// The type of one column of a packed insert (see [`insert_packed`]), which says how the
@@ -277,7 +359,7 @@ pub fn timestamp_text(at: chrono::DateTime<chrono::Utc>) -> String {
 const PACKED_INSERT_ROWS: usize = 5_000;
 
 /// Inserts `rows` into `table` as one JSON parameter per 5,000 rows that the database
-/// unpacks itself (`json_each` in SQLite, `json_array_elements` in PostgreSQL), instead of
+/// unpacks itself (`json_each` in SQLite, `jsonb_array_elements` in PostgreSQL), instead of
 /// a bind parameter per value: a million verdict rows or the 200,000 ledger entries of a
 /// roster import were mostly spent building and binding parameters. Each row serializes as
 /// a JSON array with `columns` in order.
@@ -315,7 +397,7 @@ pub async fn insert_packed<T: serde::Serialize>(
         .collect();
     let source = match backend {
         DbBackend::Sqlite => "json_each(?)",
-        _ => "json_array_elements($1::json) AS value",
+        _ => "jsonb_array_elements($1::jsonb) AS value",
     };
     let sql = format!(
         "INSERT INTO {table} ({}) SELECT {} FROM {source}",

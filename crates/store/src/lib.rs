@@ -152,7 +152,10 @@ impl Store {
     async fn connect(config: &StoreConfig) -> Result<DatabaseConnection, StoreError> {
         let mut options = ConnectOptions::new(config.database_url.clone());
         options
-            .max_connections(config.max_connections.max(2))
+            // The background checkpoint keeps a connection of its own.
+            .max_connections(
+                config.max_connections.max(2) + u32::from(config.background_wal_checkpoints),
+            )
             .min_connections(1)
             .sqlx_logging(false);
         dialect::connect_options(&mut options, config.background_wal_checkpoints);

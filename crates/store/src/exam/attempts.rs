@@ -719,7 +719,9 @@ impl Writer {
         let started = std::time::Instant::now();
         let size = jobs.len();
         let system = Actor::system("exam-desk");
-        let mut tx = match self.store.write(&system, at).await {
+        let tx = self.store.write(&system, at).await;
+        let begun = started.elapsed();
+        let mut tx = match tx {
             Ok(tx) => tx,
             Err(err) => {
                 tracing::error!(error = %err, "exam writer could not begin");
@@ -769,6 +771,7 @@ impl Writer {
                 .join(", ");
             tracing::info!(
                 jobs = size,
+                begin_ms = begun.as_millis() as u64,
                 apply_ms = applied.as_millis() as u64,
                 commit_ms = (total - applied).as_millis() as u64,
                 kinds,
