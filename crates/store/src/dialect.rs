@@ -78,7 +78,7 @@ pub fn spawn_wal_checkpoints(db: DatabaseConnection, write_lock: Arc<tokio::sync
                     }
                 },
             };
-            let pages = wal_checkpoint(&mut **conn).await;
+            let pages = wal_checkpoint(conn).await;
             if let Err(err) = &pages {
                 tracing::warn!(%err, "background WAL checkpoint failed");
             }
@@ -93,7 +93,7 @@ pub fn spawn_wal_checkpoints(db: DatabaseConnection, write_lock: Arc<tokio::sync
                     if pages - copied < WAL_CATCH_UP_PAGES {
                         break;
                     }
-                    match wal_checkpoint(&mut **conn).await {
+                    match wal_checkpoint(conn).await {
                         Ok(counts) => (pages, copied) = counts,
                         Err(_) => break,
                     }
@@ -101,7 +101,7 @@ pub fn spawn_wal_checkpoints(db: DatabaseConnection, write_lock: Arc<tokio::sync
                 let asked = std::time::Instant::now();
                 let _writers_wait = write_lock.lock().await;
                 let locked = std::time::Instant::now();
-                match wal_checkpoint(&mut **conn).await {
+                match wal_checkpoint(conn).await {
                     Ok((log, copied_now)) => {
                         let held = locked.elapsed();
                         if held > Duration::from_millis(20) {
