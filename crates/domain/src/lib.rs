@@ -24,6 +24,7 @@ pub mod phone;
 pub mod region;
 pub mod role;
 pub mod rules;
+pub mod subsidy;
 pub mod trade;
 
 pub use bilingual::Bilingual;
