@@ -516,60 +516,40 @@ fn videos_check(facts: &RowFacts, certificate: Option<&Certificate>) -> CheckRes
     }
 }
 
-/// The application as a whole, before its rows are reviewed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why an application cannot be filed, before its rows are reviewed.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ApplicationError {
     /// The written pledge (书面承诺) was not accepted by a named person.
+    #[error("The written pledge must be accepted by a named responsible person")]
     PledgeNotAccepted,
-    /// The training ends before it starts.
+    #[error("The training ends on {to}, before it starts on {from}")]
     TrainingDatesOutOfOrder { from: NaiveDate, to: NaiveDate },
-    /// No rows.
+    #[error("The application has no people")]
     NoRows,
     /// The same certificate on two rows of one application.
+    #[error("Certificate {number} appears on rows {} and {}", rows.0, rows.1)]
     DuplicateCertificate {
         number: String,
         rows: (usize, usize),
     },
 }
 
-impl std::fmt::Display for ApplicationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.en())
-    }
-}
-
-impl std::error::Error for ApplicationError {}
-
 impl Bilingual for ApplicationError {
     fn zh(&self) -> String {
         match self {
-            ApplicationError::PledgeNotAccepted => {
-                "申请企业书面承诺须由负责人确认并署名".to_owned()
-            }
-            ApplicationError::TrainingDatesOutOfOrder { from, to } => {
+            Self::PledgeNotAccepted => "申请企业书面承诺须由负责人确认并署名".to_owned(),
+            Self::TrainingDatesOutOfOrder { from, to } => {
                 format!("培训结束日期 {to} 早于开始日期 {from}")
             }
-            ApplicationError::NoRows => "申请表中没有人员".to_owned(),
-            ApplicationError::DuplicateCertificate { number, rows } => {
+            Self::NoRows => "申请表中没有人员".to_owned(),
+            Self::DuplicateCertificate { number, rows } => {
                 format!("证书 {number} 在第 {} 行和第 {} 行重复出现", rows.0, rows.1)
             }
         }
     }
 
     fn en(&self) -> String {
-        match self {
-            ApplicationError::PledgeNotAccepted => {
-                "The written pledge must be accepted by a named responsible person".to_owned()
-            }
-            ApplicationError::TrainingDatesOutOfOrder { from, to } => {
-                format!("The training ends on {to}, before it starts on {from}")
-            }
-            ApplicationError::NoRows => "The application has no people".to_owned(),
-            ApplicationError::DuplicateCertificate { number, rows } => format!(
-                "Certificate {number} appears on rows {} and {}",
-                rows.0, rows.1
-            ),
-        }
+        self.to_string()
     }
 }
 

@@ -171,8 +171,11 @@ enum Job {
     },
 }
 
+/// The kinds of job, in the order of [`Job::kind`], for the writer's timing log.
+const JOB_KINDS: [&str; 5] = ["sign_in", "save", "event", "extra_time", "submit"];
+
 impl Job {
-    /// An index per kind, for the writer's timing log.
+    /// This job's index in [`JOB_KINDS`].
     fn kind(&self) -> usize {
         match self {
             Job::SignIn { .. } => 0,
@@ -199,6 +202,25 @@ struct Live {
     submitted: bool,
     versions: Arc<Vec<Uuid>>,
     last_seq: i64,
+}
+
+impl Live {
+    fn of(
+        attempt: &exam_attempt::Model,
+        paper: &Paper,
+        opens_at: DateTime<Utc>,
+        last_seq: i64,
+    ) -> Result<Live, StoreError> {
+        Ok(Live {
+            person_id: attempt.person_id,
+            attempt_id: attempt.id,
+            deadline: attempt.deadline_at,
+            opens_at,
+            submitted: attempt.submitted_at.is_some(),
+            versions: Arc::new(paper_versions(paper)?),
+            last_seq,
+        })
+    }
 }
 
 /// Immutable question versions, parsed once and shared by the writer and the paper reads:
@@ -736,7 +758,7 @@ impl Writer {
         let mut touched: Vec<String> = Vec::new();
         let mut failed = None;
         // Time and count per kind of job: sign-in, save, event, extra time, submit.
-        let mut spent = [(0u32, std::time::Duration::ZERO); 5];
+        let mut spent = [(0u32, std::time::Duration::ZERO); JOB_KINDS.len()];
         for Stamped { at, job } in jobs {
             let kind = job.kind();
             let began = std::time::Instant::now();
@@ -762,7 +784,7 @@ impl Writer {
         };
         let total = started.elapsed();
         if total > std::time::Duration::from_millis(100) {
-            let kinds = ["sign_in", "save", "event", "extra_time", "submit"]
+            let kinds = JOB_KINDS
                 .iter()
                 .zip(spent)
                 .filter(|(_, (count, _))| *count > 0)
@@ -1021,24 +1043,21 @@ impl Writer {
             .ok_or(StoreError::NotFound)?;
         let (_, last_seq) = latest_answers(tx.conn(), attempt.person_id, attempt.id).await?;
         let paper = codec::paper_of(&attempt.paper)?;
-        let versions = paper_versions(&paper)?;
-        let live = Live {
-            person_id: attempt.person_id,
-            attempt_id: attempt.id,
-            deadline: attempt.deadline_at,
-            opens_at: session.opens_at,
-            submitted: attempt.submitted_at.is_some(),
-            versions: Arc::new(versions),
-            last_seq,
-        };
+        let live = Live::of(&attempt, &paper, session.opens_at, last_seq)?;
+        self.remember(token_hash, live.clone());
+        Ok(Some(live))
+    }
+
+    /// Caches `live` under its token; a token the attempt had before is forgotten.
+    fn remember(&mut self, token_hash: &str, live: Live) {
         if let Some(old) = self
             .by_attempt
             .insert(live.attempt_id, token_hash.to_owned())
+            && old != token_hash
         {
             self.live.remove(&old);
         }
-        self.live.insert(token_hash.to_owned(), live.clone());
-        Ok(Some(live))
+        self.live.insert(token_hash.to_owned(), live);
     }
 
     async fn check_save(
@@ -1289,20 +1308,8 @@ impl Writer {
         .await?;
         // The first saves find the attempt here instead of reading it back (a rolled-back
         // batch forgets it again: the token is in the batch's `touched`).
-        let versions = paper_versions(&paper)?;
-        self.by_attempt.insert(attempt.id, token_hash.to_owned());
-        self.live.insert(
-            token_hash.to_owned(),
-            Live {
-                person_id: attempt.person_id,
-                attempt_id: attempt.id,
-                deadline: attempt.deadline_at,
-                opens_at: session.opens_at,
-                submitted: false,
-                versions: Arc::new(versions),
-                last_seq: 0,
-            },
-        );
+        let live = Live::of(&attempt, &paper, session.opens_at, 0)?;
+        self.remember(token_hash, live);
         Ok(Ok(SignedIn {
             person_id: attempt.person_id,
             attempt_id: attempt.id,
