@@ -13,6 +13,7 @@
 
 pub mod bilingual;
 pub mod certificate;
+pub mod classes;
 pub mod credit_code;
 pub mod employment;
 pub mod exam;

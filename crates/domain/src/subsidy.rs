@@ -54,14 +54,28 @@ pub enum VideoPart {
 }
 
 impl VideoPart {
-    fn name_zh(self) -> &'static str {
+    pub const ALL: [VideoPart; 2] = [VideoPart::Theory, VideoPart::Practical];
+
+    /// Stable code for storage and the API.
+    pub fn code(self) -> &'static str {
+        match self {
+            VideoPart::Theory => "theory",
+            VideoPart::Practical => "practical",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|part| part.code() == code)
+    }
+
+    pub fn name_zh(self) -> &'static str {
         match self {
             VideoPart::Theory => "理论",
             VideoPart::Practical => "实操",
         }
     }
 
-    fn name_en(self) -> &'static str {
+    pub fn name_en(self) -> &'static str {
         match self {
             VideoPart::Theory => "theory",
             VideoPart::Practical => "practical",

@@ -1,32 +1,25 @@
 //! One certificate as an A4 PDF in Chinese, with a QR code of its public verification link.
 //!
-//! Typst runs as a library: [`CertificateWorld`] is a `typst::World` that knows exactly one
-//! source file (`templates/certificate.typ`, compiled in) and exactly one font (the Noto
-//! Serif CJK SC subset in `fonts/`, compiled in). It reads no files, no system fonts and no
-//! packages, and has no clock, so the same certificate renders to the same bytes on any
-//! machine. The certificate's values reach the template only as `sys.inputs` (strings and,
-//! for the QR code, integers): they are never spliced into Typst source, so no name can
-//! change the template.
-
-use std::sync::LazyLock;
+//! Typst runs as a library, in the crate's one `typst_world`: exactly one source file
+//! (`templates/certificate.typ`, compiled in) and exactly one font (the Noto Serif CJK SC
+//! subset in `fonts/`, compiled in). It reads no files, no system fonts and no packages, and
+//! has no clock, so the same certificate renders to the same bytes on any machine. The
+//! certificate's values reach the template only as `sys.inputs` (strings and, for the QR
+//! code, integers): they are never spliced into Typst source, so no name can change the
+//! template.
 
 use anpei_domain::certificate::{CertificateKind, CertificateStatus};
 use anpei_domain::trade::{Trade, find_category};
 use chrono::NaiveDate;
 use qrcode::{Color, EcLevel, QrCode};
-use typst::diag::{FileError, FileResult, SourceDiagnostic};
-use typst::foundations::{Array, Bytes, Datetime, Dict, IntoValue, Str, Value};
-use typst::syntax::{FileId, Source};
-use typst::text::{Font, FontBook};
-use typst::utils::LazyHash;
-use typst::{Library, LibraryExt, World};
+use typst::foundations::{Array, Dict, IntoValue, Str, Value};
 use typst_layout::PagedDocument;
+
+use crate::typst_world;
+pub use crate::typst_world::FONT;
 
 /// The template, compiled into the binary.
 const TEMPLATE: &str = include_str!("../templates/certificate.typ");
-
-/// Noto Serif CJK SC Regular, subset to the 通用规范汉字表 and punctuation (`fonts/README.md`).
-pub const FONT: &[u8] = include_bytes!("../fonts/NotoSerifCJKsc-Regular-subset.otf");
 
 /// What is printed on a certificate. Names and dates as the archive holds them; the
 /// verification URL is the public `/verify/{number}` page.
@@ -48,7 +41,7 @@ pub struct CertificateSheet {
     pub verification_url: String,
 }
 
-/// Why a certificate could not be rendered.
+/// Why a certificate, or another PDF of this crate (`subsidy_pdf`), could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
     /// The verification URL does not fit in a QR code.
@@ -74,42 +67,17 @@ pub fn title(kind: CertificateKind) -> (&'static str, &'static str) {
 /// Characters of the certificate's text that the embedded font cannot draw (they would
 /// print as empty boxes): a name outside the 通用规范汉字表, say. Each at most once.
 pub fn missing_characters(sheet: &CertificateSheet) -> Vec<char> {
-    let Some(font) = FONTS.1.first() else {
-        return Vec::new();
-    };
-    let mut missing: Vec<char> = [&sheet.holder_name, &sheet.issuer, &sheet.number]
-        .into_iter()
-        .flat_map(|text| text.chars())
-        .filter(|c| !c.is_whitespace() && !font.info().coverage.contains(u32::from(*c)))
-        .collect();
-    missing.sort_unstable();
-    missing.dedup();
-    missing
+    typst_world::missing_characters([sheet.holder_name.as_str(), &sheet.issuer, &sheet.number])
 }
 
 /// Renders one certificate to the bytes of a one-page A4 PDF.
 pub fn render(sheet: &CertificateSheet) -> Result<Vec<u8>, RenderError> {
-    let document = compile(sheet)?;
-    typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).map_err(messages)
+    typst_world::pdf(&compile(sheet)?)
 }
 
 /// Lays the certificate out (the step before PDF).
 fn compile(sheet: &CertificateSheet) -> Result<PagedDocument, RenderError> {
-    let world = CertificateWorld::new(inputs(sheet)?);
-    let document = typst::compile::<PagedDocument>(&world).output;
-    // Typst memoises across compilations; each certificate is different, so keep the cache
-    // from growing with every certificate a long-running server prints.
-    typst::comemo::evict(0);
-    document.map_err(messages)
-}
-
-fn messages(diagnostics: impl IntoIterator<Item = SourceDiagnostic>) -> RenderError {
-    RenderError::Typst(
-        diagnostics
-            .into_iter()
-            .map(|d| d.message.to_string())
-            .collect(),
-    )
+    typst_world::compile(TEMPLATE, inputs(sheet)?)
 }
 
 fn date(day: NaiveDate) -> String {
@@ -178,66 +146,6 @@ fn qr_runs(url: &str) -> Result<(i64, Array), RenderError> {
         }
     }
     Ok((width as i64, runs))
-}
-
-/// The one font, parsed once per process.
-static FONTS: LazyLock<(LazyHash<FontBook>, Vec<Font>)> = LazyLock::new(|| {
-    let fonts: Vec<Font> = Font::iter(Bytes::new(FONT)).collect();
-    (LazyHash::new(FontBook::from_fonts(&fonts)), fonts)
-});
-
-/// A Typst world of one template and one font; see the module documentation.
-struct CertificateWorld {
-    library: LazyHash<Library>,
-    main: Source,
-}
-
-impl CertificateWorld {
-    fn new(inputs: Dict) -> Self {
-        Self {
-            library: LazyHash::new(Library::builder().with_inputs(inputs).build()),
-            main: Source::detached(TEMPLATE),
-        }
-    }
-}
-
-impl World for CertificateWorld {
-    fn library(&self) -> &LazyHash<Library> {
-        &self.library
-    }
-
-    fn book(&self) -> &LazyHash<FontBook> {
-        &FONTS.0
-    }
-
-    fn main(&self) -> FileId {
-        self.main.id()
-    }
-
-    fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() {
-            Ok(self.main.clone())
-        } else {
-            Err(FileError::AccessDenied)
-        }
-    }
-
-    fn file(&self, id: FileId) -> FileResult<Bytes> {
-        if id == self.main.id() {
-            Ok(Bytes::from_string(TEMPLATE))
-        } else {
-            Err(FileError::AccessDenied)
-        }
-    }
-
-    fn font(&self, index: usize) -> Option<Font> {
-        FONTS.1.get(index).cloned()
-    }
-
-    /// No clock: a certificate shows its own dates, never "today".
-    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
-        None
-    }
 }
 
 #[cfg(test)]

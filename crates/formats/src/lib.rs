@@ -8,4 +8,6 @@
 pub mod certificate_pdf;
 pub mod questions;
 pub mod roster;
+pub mod subsidy_pdf;
 pub mod table;
+mod typst_world;

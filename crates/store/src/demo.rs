@@ -365,6 +365,7 @@ pub async fn generate(
             region_code: county.code.to_owned(),
             city_code: city.code.to_owned(),
             created_at: at,
+            hr_catalogue_since: Some(today),
         };
         tx.record(Change::of(
             "institution.create",

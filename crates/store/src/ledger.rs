@@ -32,6 +32,10 @@ use crate::entity::{
     off_post_period, person, practical_score, process_change, process_change_person,
     skill_promotion, training_capacity, training_plan_item, training_record,
 };
+use crate::entity::{
+    class_attendance, class_trainee, class_video, institution_trade, subsidy_application,
+    subsidy_row, trainer, training_class,
+};
 
 pub const HASH_ALGO: &str = "SM3";
 pub const SIGN_ALGO: &str = "SM2";
@@ -74,6 +78,14 @@ pub enum LedgerKey {
     ExamAnswer { person_id: Uuid, id: Uuid },
     ExamEvent { person_id: Uuid, id: Uuid },
     PracticalScore { person_id: Uuid, id: Uuid },
+    InstitutionTrade { institution_id: Uuid, id: Uuid },
+    Trainer { institution_id: Uuid, id: Uuid },
+    TrainingClass { institution_id: Uuid, id: Uuid },
+    ClassTrainee { person_id: Uuid, class_id: Uuid },
+    ClassAttendance { person_id: Uuid, id: Uuid },
+    ClassVideo { class_id: Uuid, id: Uuid },
+    SubsidyApplication { enterprise_id: Uuid, id: Uuid },
+    SubsidyRow { person_id: Uuid, id: Uuid },
 }
 
 impl LedgerKey {
@@ -88,6 +100,14 @@ impl LedgerKey {
                 | LedgerKey::ExamAnswer { .. }
                 | LedgerKey::ExamEvent { .. }
                 | LedgerKey::PracticalScore { .. }
+                | LedgerKey::InstitutionTrade { .. }
+                | LedgerKey::Trainer { .. }
+                | LedgerKey::TrainingClass { .. }
+                | LedgerKey::ClassTrainee { .. }
+                | LedgerKey::ClassAttendance { .. }
+                | LedgerKey::ClassVideo { .. }
+                | LedgerKey::SubsidyApplication { .. }
+                | LedgerKey::SubsidyRow { .. }
         )
     }
 
@@ -112,6 +132,14 @@ impl LedgerKey {
             LedgerKey::ExamAnswer { .. } => "exam_answers",
             LedgerKey::ExamEvent { .. } => "exam_events",
             LedgerKey::PracticalScore { .. } => "practical_scores",
+            LedgerKey::InstitutionTrade { .. } => "institution_trades",
+            LedgerKey::Trainer { .. } => "trainers",
+            LedgerKey::TrainingClass { .. } => "training_classes",
+            LedgerKey::ClassTrainee { .. } => "class_trainees",
+            LedgerKey::ClassAttendance { .. } => "class_attendance",
+            LedgerKey::ClassVideo { .. } => "class_videos",
+            LedgerKey::SubsidyApplication { .. } => "subsidy_applications",
+            LedgerKey::SubsidyRow { .. } => "subsidy_rows",
         }
     }
 
@@ -141,6 +169,17 @@ impl LedgerKey {
             LedgerKey::ProcessChange { enterprise_id, id }
             | LedgerKey::TrainingPlanItem { enterprise_id, id }
             | LedgerKey::TrainingCapacity { enterprise_id, id } => (enterprise_id, Some(id)),
+            LedgerKey::InstitutionTrade { institution_id, id } => (institution_id, Some(id)),
+            LedgerKey::Trainer { institution_id, id } => (institution_id, Some(id)),
+            LedgerKey::TrainingClass { institution_id, id } => (institution_id, Some(id)),
+            LedgerKey::ClassTrainee {
+                person_id,
+                class_id,
+            } => (person_id, Some(class_id)),
+            LedgerKey::ClassAttendance { person_id, id } => (person_id, Some(id)),
+            LedgerKey::ClassVideo { class_id, id } => (class_id, Some(id)),
+            LedgerKey::SubsidyApplication { enterprise_id, id } => (enterprise_id, Some(id)),
+            LedgerKey::SubsidyRow { person_id, id } => (person_id, Some(id)),
         }
     }
 
@@ -223,6 +262,38 @@ impl LedgerKey {
                 enterprise_id: first,
                 id: Uuid::parse_str(id).ok()?,
             },
+            ("institution_trades", Some(id)) => LedgerKey::InstitutionTrade {
+                institution_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("trainers", Some(id)) => LedgerKey::Trainer {
+                institution_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("training_classes", Some(id)) => LedgerKey::TrainingClass {
+                institution_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("class_trainees", Some(id)) => LedgerKey::ClassTrainee {
+                person_id: first,
+                class_id: Uuid::parse_str(id).ok()?,
+            },
+            ("class_attendance", Some(id)) => LedgerKey::ClassAttendance {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("class_videos", Some(id)) => LedgerKey::ClassVideo {
+                class_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("subsidy_applications", Some(id)) => LedgerKey::SubsidyApplication {
+                enterprise_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
+            ("subsidy_rows", Some(id)) => LedgerKey::SubsidyRow {
+                person_id: first,
+                id: Uuid::parse_str(id).ok()?,
+            },
             _ => return None,
         };
         parts.next().is_none().then_some(key)
@@ -256,7 +327,10 @@ impl Change {
             | LedgerKey::ExamAnswer { person_id, .. }
             | LedgerKey::ExamEvent { person_id, .. }
             | LedgerKey::PracticalScore { person_id, .. }
-            | LedgerKey::ProcessChangePerson { person_id, .. } => (Some(person_id), None),
+            | LedgerKey::ProcessChangePerson { person_id, .. }
+            | LedgerKey::ClassTrainee { person_id, .. }
+            | LedgerKey::ClassAttendance { person_id, .. }
+            | LedgerKey::SubsidyRow { person_id, .. } => (Some(person_id), None),
             LedgerKey::Enterprise(id)
             | LedgerKey::ProcessChange {
                 enterprise_id: id, ..
@@ -266,8 +340,15 @@ impl Change {
             }
             | LedgerKey::TrainingCapacity {
                 enterprise_id: id, ..
+            }
+            | LedgerKey::SubsidyApplication {
+                enterprise_id: id, ..
             } => (None, Some(id)),
-            LedgerKey::Institution(_) => (None, None),
+            LedgerKey::Institution(_)
+            | LedgerKey::InstitutionTrade { .. }
+            | LedgerKey::Trainer { .. }
+            | LedgerKey::TrainingClass { .. }
+            | LedgerKey::ClassVideo { .. } => (None, None),
         };
         Change {
             action,
@@ -882,6 +963,39 @@ pub(crate) async fn verify(
         id / Id,
         TrainingCapacity
     );
+    check_keyed!(
+        institution_trade,
+        institution_id / InstitutionId,
+        id / Id,
+        InstitutionTrade
+    );
+    check_keyed!(trainer, institution_id / InstitutionId, id / Id, Trainer);
+    check_keyed!(
+        training_class,
+        institution_id / InstitutionId,
+        id / Id,
+        TrainingClass
+    );
+    check_keyed!(
+        class_trainee,
+        person_id / PersonId,
+        class_id / ClassId,
+        ClassTrainee
+    );
+    check_keyed!(
+        class_attendance,
+        person_id / PersonId,
+        id / Id,
+        ClassAttendance
+    );
+    check_keyed!(class_video, class_id / ClassId, id / Id, ClassVideo);
+    check_keyed!(
+        subsidy_application,
+        enterprise_id / EnterpriseId,
+        id / Id,
+        SubsidyApplication
+    );
+    check_keyed!(subsidy_row, person_id / PersonId, id / Id, SubsidyRow);
     for row in enterprise::Entity::find().all(db).await? {
         check_row(
             &mut seen,
@@ -961,6 +1075,35 @@ mod tests {
                 id: b,
             },
             LedgerKey::SkillPromotion {
+                person_id: a,
+                id: b,
+            },
+            LedgerKey::InstitutionTrade {
+                institution_id: a,
+                id: b,
+            },
+            LedgerKey::Trainer {
+                institution_id: a,
+                id: b,
+            },
+            LedgerKey::TrainingClass {
+                institution_id: a,
+                id: b,
+            },
+            LedgerKey::ClassTrainee {
+                person_id: a,
+                class_id: b,
+            },
+            LedgerKey::ClassAttendance {
+                person_id: a,
+                id: b,
+            },
+            LedgerKey::ClassVideo { class_id: a, id: b },
+            LedgerKey::SubsidyApplication {
+                enterprise_id: a,
+                id: b,
+            },
+            LedgerKey::SubsidyRow {
                 person_id: a,
                 id: b,
             },

@@ -21,6 +21,8 @@ pub mod notifications;
 pub mod ops;
 pub mod read;
 pub mod read_ledgers;
+pub mod read_subsidies;
+pub mod read_training;
 pub mod sessions;
 pub mod verdicts;
 pub mod verify_cache;

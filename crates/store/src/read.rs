@@ -45,7 +45,7 @@ fn order(desc: bool) -> Order {
 
 /// Which facts of a stored row could not be read back as domain values (a row written
 /// behind the application's back); surfaced rather than hidden.
-fn corrupt(what: &str) -> StoreError {
+pub(crate) fn corrupt(what: &str) -> StoreError {
     StoreError::invalid_text(
         "stored",
         format!("存储的数据无法解析：{what}"),
@@ -53,7 +53,7 @@ fn corrupt(what: &str) -> StoreError {
     )
 }
 
-fn parse_id(raw: &str) -> Result<IdNumber, StoreError> {
+pub(crate) fn parse_id(raw: &str) -> Result<IdNumber, StoreError> {
     IdNumber::parse(raw).map_err(|_| corrupt("id_number"))
 }
 

@@ -953,6 +953,21 @@ both_engines!(
 
 /// A Chromium that lays pages out as a true 375-px phone (a headless window cannot be made
 /// narrower than about 500 px, so the viewport is emulated).
+/// The rendered text of the first element matching `css`, read in one script so that a
+/// swap between finding it and reading it cannot leave a stale reference.
+async fn live_text(client: &Client, css: &str) -> String {
+    let text = client
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
+            vec![json!(css)],
+        )
+        .await
+        .unwrap();
+    text.as_str()
+        .unwrap_or_else(|| panic!("{css} is on the page"))
+        .to_owned()
+}
+
 async fn phone(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -1038,12 +1053,15 @@ both_engines!(
                 .goto(&app.url(&format!("/exams/{session}")))
                 .await
                 .unwrap();
-            let row = browser
+            let row = format!("tr[data-ticket='{}']", e.ticket);
+            browser
                 .wait()
-                .for_element(Locator::Css(&format!("tr[data-ticket='{}']", e.ticket)))
+                .for_element(Locator::Css(&row))
                 .await
                 .unwrap();
-            let text = row.text().await.unwrap();
+            // htmx may swap the live part between two WebDriver calls, so each read is one
+            // script that finds the element and takes its text together.
+            let text = live_text(&browser, &row).await;
             assert!(text.contains(&e.name), "{text}");
             // The phone comes first; the desktop after the second answer below.
             let answered = if width == 375 { "1 / 50" } else { "2 / 50" };
@@ -1054,13 +1072,7 @@ both_engines!(
 
             // htmx fetches the live part again within about five seconds; a second answer
             // shows up without a reload.
-            let before = browser
-                .find(Locator::Id("live-updated"))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let before = live_text(&browser, "#live-updated").await;
             if width == 375 {
                 let second = &paper["items"][1];
                 let answer = if second["kind"] == "true_false" {
@@ -1070,29 +1082,17 @@ both_engines!(
                 };
                 crate::exams::save(&app, &client, &token, 2, 1, answer).await;
             }
+            // Every 5 s; a loaded CI machine may answer a poll late, so allow several.
             let mut refreshed = false;
-            for _ in 0..40 {
+            for _ in 0..120 {
                 tokio::time::sleep(Duration::from_millis(250)).await;
-                let now = browser
-                    .find(Locator::Id("live-updated"))
-                    .await
-                    .unwrap()
-                    .text()
-                    .await
-                    .unwrap();
-                if now != before {
+                if live_text(&browser, "#live-updated").await != before {
                     refreshed = true;
                     break;
                 }
             }
             assert!(refreshed, "the console refreshed itself ({width} px)");
-            let text = browser
-                .find(Locator::Css(&format!("tr[data-ticket='{}']", e.ticket)))
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let text = live_text(&browser, &row).await;
             assert!(text.contains("2 / 50"), "the new answer is counted: {text}");
             full_height(&browser, width).await;
             screenshot(&browser, name).await;

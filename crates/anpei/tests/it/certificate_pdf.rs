@@ -16,7 +16,7 @@ use serde_json::json;
 use crate::support::{anpei, assert_not_found, get, get_ok};
 
 /// Whether `tool` is installed; under `CI=true` its absence fails the test.
-fn have(tool: &str, package: &str) -> bool {
+pub(crate) fn have(tool: &str, package: &str) -> bool {
     let found = Command::new(tool).arg("--help").output().is_ok();
     assert!(
         found || std::env::var("CI").map_or(true, |ci| ci != "true"),
@@ -25,7 +25,7 @@ fn have(tool: &str, package: &str) -> bool {
     found
 }
 
-fn run(command: &mut Command) -> String {
+pub(crate) fn run(command: &mut Command) -> String {
     let output = command.output().unwrap();
     assert!(output.status.success(), "{command:?}: {output:?}");
     String::from_utf8(output.stdout).unwrap()
@@ -60,7 +60,7 @@ async fn issue_to_worker_with_id(app: &TestApp) -> (String, String) {
 
 /// What `pdftotext` reads from `pdf`, without whitespace; `None` without poppler-utils
 /// (outside CI).
-fn pdf_text(app: &TestApp, pdf: &[u8], name: &str) -> Option<String> {
+pub(crate) fn pdf_text(app: &TestApp, pdf: &[u8], name: &str) -> Option<String> {
     if !have("pdftotext", "poppler-utils") {
         return None;
     }

@@ -41,5 +41,6 @@ mod openapi;
 mod properties;
 mod roster;
 mod session;
+mod subsidies;
 mod support;
 mod verdicts;

@@ -13,6 +13,8 @@ pub struct Model {
     pub region_code: String,
     pub city_code: String,
     pub created_at: DateTimeUtc,
+    /// Listed in the HR bureau's unified catalogue (统一目录清单) since this day.
+    pub hr_catalogue_since: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

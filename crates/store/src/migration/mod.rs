@@ -11,6 +11,7 @@ mod m0005_enterprise_ledgers;
 mod m0006_verdicts;
 mod m0007_notifications;
 mod m0009_exams;
+mod m0010_training_and_subsidies;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_verdicts::Migration),
             Box::new(m0007_notifications::Migration),
             Box::new(m0009_exams::Migration),
+            Box::new(m0010_training_and_subsidies::Migration),
         ]
     }
 }

@@ -9,3 +9,5 @@ pub mod enterprises;
 pub mod ledgers;
 pub mod people;
 pub mod roster;
+pub mod subsidies;
+pub mod training;

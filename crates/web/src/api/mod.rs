@@ -13,6 +13,8 @@ pub mod meta;
 pub mod notifications;
 pub mod people;
 pub mod session;
+pub mod subsidies;
+pub mod training;
 
 use axum::routing::get;
 use axum::{Json, Router};
@@ -39,6 +41,8 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
         (name = "ledgers", description = "Enterprise ledgers: training hours, yearly assessments, apprenticeships, time off post, process changes, training plans and capacity, skill promotion"),
         (name = "exams", description = "The exam system: blueprints, sites, sessions, registration, the examinee's paper and answers, proctoring, practical scores"),
         (name = "reference", description = "Reference data and the ledger key"),
+        (name = "institutions", description = "Training institutions: approved trades with practical facilities, the HR catalogue, trainers and examiners, classes with trainees, attendance and video evidence"),
+        (name = "subsidies", description = "The safety-skills subsidy: applications (审核表), the institution's confirmation, the regulator's review with automatic checks, the HR bureau's approved lists and payments"),
         (name = "bank", description = "The unified question bank: syllabus points, questions and their versions, import and export (province regulator only)"),
     )
 )]
@@ -59,6 +63,8 @@ pub fn routers() -> (Router<AppState>, Router<AppState>) {
         .merge(notifications::router())
         .merge(exams::router())
         .merge(bank::router())
+        .merge(training::router())
+        .merge(subsidies::router())
         .split_for_parts();
     let (public, public_api) = OpenApiRouter::new()
         .merge(certificates::public_router())
