@@ -9,6 +9,7 @@
 mod bench;
 mod config;
 mod exam_bench;
+mod subsidy_bench;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -201,6 +202,20 @@ enum BenchCommand {
         /// One-person updates timed.
         #[arg(long, default_value_t = 200)]
         updates: u64,
+    },
+    /// The subsidy review's automatic checks of one large application, beside checking its
+    /// rows one at a time, and the province-wide duplicate-subsidy check, on an existing
+    /// database (e.g. the demo). Adds a class, earlier claims and the application to it.
+    Subsidy {
+        /// Rows of the application reviewed.
+        #[arg(long, default_value_t = 1_000)]
+        rows: u64,
+        /// Earlier claims in the province (approved and paid), in applications of 1,000.
+        #[arg(long, default_value_t = 100_000)]
+        history: u64,
+        /// Timed runs of the checks.
+        #[arg(long, default_value_t = 20)]
+        runs: u64,
     },
     /// Public certificate verification over real HTTP on loopback (against an existing
     /// database, e.g. the demo), beside the same lookups in process.
@@ -482,6 +497,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Command::Bench { command: BenchCommand::Compliance { baseline, requests, updates } } => {
                 let store = Store::open(&config.store).await?;
                 bench::compliance(&store, baseline, requests, updates, today()).await?;
+                Ok(ExitCode::SUCCESS)
+            }
+            Command::Bench { command: BenchCommand::Subsidy { rows, history, runs } } => {
+                let store = Store::open(&config.store).await?;
+                subsidy_bench::subsidy(&store, rows.max(1), history, runs, today()).await?;
                 Ok(ExitCode::SUCCESS)
             }
             Command::Bench { command: BenchCommand::Verify { connections, seconds, numbers } } => {

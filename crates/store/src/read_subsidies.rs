@@ -381,3 +381,46 @@ pub async fn claimable(
     }
     Ok(out)
 }
+
+/// A certificate claimed on more than one live application (rows not rejected).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DuplicateClaim {
+    pub certificate_id: Uuid,
+    pub applications: i64,
+}
+
+/// Every certificate in the province claimed on more than one application that was not
+/// rejected: the province-wide duplicate-subsidy check, one grouped scan of the claims.
+/// For the province regulator and system tools only.
+pub async fn duplicate_claims(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+) -> Result<Vec<DuplicateClaim>, StoreError> {
+    if !matches!(actor.scope, Scope::Province | Scope::System) {
+        return Err(StoreError::NotFound);
+    }
+    let rows: Vec<(Uuid, i64)> = subsidy_row::Entity::find()
+        .select_only()
+        .column(subsidy_row::Column::CertificateId)
+        .column_as(
+            Expr::col(subsidy_row::Column::ApplicationId).count_distinct(),
+            "applications",
+        )
+        .filter(subsidy_row::Column::Decision.ne(decision::REJECTED))
+        .group_by(subsidy_row::Column::CertificateId)
+        .having(
+            Expr::col(subsidy_row::Column::ApplicationId)
+                .count_distinct()
+                .gt(1),
+        )
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(certificate_id, applications)| DuplicateClaim {
+            certificate_id,
+            applications,
+        })
+        .collect())
+}
