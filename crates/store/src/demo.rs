@@ -33,6 +33,7 @@ use anpei_domain::certificate::{CertificateKind, expiry_for};
 
 mod bank;
 mod ledgers;
+mod training;
 
 /// The password of every demo login (README lists the usernames).
 pub const DEMO_PASSWORD: &str = "anpei-demo-2026";
@@ -377,6 +378,7 @@ pub async fn generate(
         institution_ids.push(id);
     }
     insert_chunks(&tx, institution_rows).await?;
+    training::register(&mut tx, &institution_ids, today, at, || ids.next(&mut rng)).await?;
     tx.commit().await?;
 
     // People, in batches of one transaction each.

@@ -59,7 +59,8 @@ pub struct Fixture {
     pub late_hire: (Uuid, String),
     /// Completed a second class of the trade that has no videos on record.
     pub no_video: (Uuid, String, Uuid),
-    /// Certified in 高压电工作业 (1.1), a trade the institution is not approved for.
+    /// Certified in 4.1, a trade the institution is not approved for (the demo approves it
+    /// for 1.2, 1.1 and 2.1).
     pub other_trade: (Uuid, String),
 }
 
@@ -257,7 +258,7 @@ pub async fn fixture(app: &TestApp) -> Fixture {
     );
     let high_voltage = hire(app, &enterprise, "王高压", 5107, ago(400)).await;
     let other_trade = (
-        issue(app, &harbin, high_voltage, "1.1", ago(30)).await,
+        issue(app, &harbin, high_voltage, "4.1", ago(30)).await,
         "王高压".to_owned(),
     );
     Fixture {
@@ -841,7 +842,7 @@ both_engines!(
                     "institution_confirmed",
                 ],
                 "institution_approved",
-                "不具备 1.1 工种",
+                "不具备 4.1 工种",
             ),
             (fixture.good[2].0, &[], "", ""),
         ];
@@ -1032,12 +1033,12 @@ both_engines!(
 
         // Another city's regulator may not approve a Harbin institution.
         let refused = post(&app, &qiqihar, &format!("/api/v1/institutions/{id}/trades"),
-            json!({"trade_code": "1.2", "approved_on": ymd(ago(10)), "practical_facilities": "实训室"})).await;
+            json!({"trade_code": "3.1", "approved_on": ymd(ago(10)), "practical_facilities": "实训室"})).await;
         assert_eq!(refused.status(), StatusCode::FORBIDDEN);
         // Without practical facilities there is no approval.
         let problem = expect_problem(
             post(&app, &harbin, &format!("/api/v1/institutions/{id}/trades"),
-                json!({"trade_code": "1.2", "approved_on": ymd(ago(10)), "practical_facilities": "  "})).await,
+                json!({"trade_code": "3.1", "approved_on": ymd(ago(10)), "practical_facilities": "  "})).await,
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -1047,14 +1048,14 @@ both_engines!(
             &app,
             &institution,
             &format!("/api/v1/institutions/{id}/trainers"),
-            json!({"name": "孙建国", "role": "trainer", "qualification": "电工高级技师",
-                   "trade_codes": ["1.2"], "selected_on": ymd(ago(300))}),
+            json!({"name": "周攀登", "role": "trainer", "qualification": "电工高级技师",
+                   "trade_codes": ["3.1"], "selected_on": ymd(ago(300))}),
         )
         .await;
         let trainer = uuid_of(&trainer["id"]);
         let class = |number: &str| {
             json!({
-                "number": number, "trade_code": "1.2", "syllabus": "大纲", "theory_hours": 4,
+                "number": number, "trade_code": "3.1", "syllabus": "大纲", "theory_hours": 4,
                 "practical_hours": 4, "starts_on": ymd(ago(5)), "ends_on": ymd(ago(1)),
                 "trainer_ids": [trainer.to_string()],
             })
@@ -1078,7 +1079,7 @@ both_engines!(
         );
 
         created(&app, &harbin, &format!("/api/v1/institutions/{id}/trades"),
-            json!({"trade_code": "1.2", "approved_on": ymd(ago(100)), "practical_facilities": "低压电工实训室"})).await;
+            json!({"trade_code": "3.1", "approved_on": ymd(ago(100)), "practical_facilities": "登高架设实训塔架"})).await;
         // A trainer who failed the yearly assessment may not teach.
         no_content(&app, &institution, &format!("/api/v1/institutions/{id}/trainers/{trainer}/events"),
             json!({"kind": "assessed", "year": anpei_web::clock::today().format("%Y").to_string().parse::<i32>().unwrap(), "passed": false})).await;
@@ -1095,7 +1096,7 @@ both_engines!(
         .await;
         assert_eq!(problem["field"], "trainer_ids");
         assert!(
-            problem["detail_zh"].as_str().unwrap().contains("孙建国"),
+            problem["detail_zh"].as_str().unwrap().contains("周攀登"),
             "{problem}"
         );
         no_content(&app, &institution, &format!("/api/v1/institutions/{id}/trainers/{trainer}/events"),
@@ -1140,10 +1141,34 @@ both_engines!(
         assert_eq!(listed.status(), StatusCode::NO_CONTENT);
         let registry = get_ok(&app, &harbin, &format!("/api/v1/institutions/{id}")).await;
         assert_eq!(registry["hr_catalogue_since"], ymd(ago(3)));
-        assert_eq!(registry["approvals"][0]["trade_code"], "1.2");
-        assert_eq!(registry["approvals"][0]["in_force"], true);
-        assert_eq!(registry["trainers"][0]["last_assessment_passed"], true);
-        assert_eq!(registry["classes"][0]["number"], "C-1");
+        let approval = |registry: &Value| {
+            registry["approvals"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|a| a["trade_code"] == "3.1")
+                .cloned()
+                .unwrap_or_else(|| panic!("3.1 in {registry}"))
+        };
+        assert_eq!(approval(&registry)["in_force"], true);
+        assert_eq!(approval(&registry)["trade_name"], "登高架设作业");
+        let trainer_entry = registry["trainers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["name"] == "周攀登")
+            .cloned()
+            .unwrap();
+        assert_eq!(trainer_entry["last_assessment_passed"], true);
+        assert_eq!(trainer_entry["active"], true);
+        assert!(
+            registry["classes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["number"] == "C-1"),
+            "{registry}"
+        );
         let list = get_ok(&app, &qiqihar, "/api/v1/institutions").await;
         let entry = list
             .as_array()
@@ -1151,18 +1176,19 @@ both_engines!(
             .iter()
             .find(|i| uuid_of(&i["id"]) == id)
             .unwrap();
-        assert_eq!(entry["trades"], json!(["1.2"]));
+        // The demo approved it for three trades; 3.1 is now the fourth.
+        assert_eq!(entry["trades"], json!(["1.1", "1.2", "2.1", "3.1"]));
 
         // Withdrawn, the approval no longer holds.
         no_content(
             &app,
             &harbin,
-            &format!("/api/v1/institutions/{id}/trades/1.2/withdraw"),
+            &format!("/api/v1/institutions/{id}/trades/3.1/withdraw"),
             json!({"on": ymd(today())}),
         )
         .await;
         let registry = get_ok(&app, &institution, &format!("/api/v1/institutions/{id}")).await;
-        assert_eq!(registry["approvals"][0]["in_force"], false);
+        assert_eq!(approval(&registry)["in_force"], false);
         let (code, report) = ledger_verify(&app).await;
         assert_eq!(code, 0, "{report}");
     }
