@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use crate::support::{get_ok, is_masked_id_number, uuid_of};
 
 /// A chromedriver process on a free port, killed on drop.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     url: String,
     /// Chromium's profile directory, removed with the driver.
@@ -27,7 +27,7 @@ impl Drop for Driver {
     }
 }
 
-async fn start_driver() -> Driver {
+pub(crate) async fn start_driver() -> Driver {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -56,7 +56,7 @@ async fn start_driver() -> Driver {
     panic!("chromedriver did not start on port {port}");
 }
 
-async fn browser(driver: &Driver, width: u32) -> Client {
+pub(crate) async fn browser(driver: &Driver, width: u32) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".to_owned(),
@@ -77,7 +77,7 @@ async fn browser(driver: &Driver, width: u32) -> Client {
         .expect("a Chromium session")
 }
 
-async fn sign_in(client: &Client, app: &TestApp, username: &str) {
+pub(crate) async fn sign_in(client: &Client, app: &TestApp, username: &str) {
     client.goto(&app.url("/login")).await.unwrap();
     client
         .find(Locator::Id("username"))
@@ -250,7 +250,7 @@ both_engines!(
 );
 
 /// Opens each page and checks that nothing is wider than the window.
-async fn fits(client: &Client, app: &TestApp, pages: &[String]) {
+pub(crate) async fn fits(client: &Client, app: &TestApp, pages: &[String]) {
     for page in pages {
         client.goto(&app.url(page)).await.unwrap();
         client
@@ -955,7 +955,7 @@ both_engines!(
 /// narrower than about 500 px, so the viewport is emulated).
 /// The rendered text of the first element matching `css`, read in one script so that a
 /// swap between finding it and reading it cannot leave a stale reference.
-async fn live_text(client: &Client, css: &str) -> String {
+pub(crate) async fn live_text(client: &Client, css: &str) -> String {
     let text = client
         .execute(
             "const e = document.querySelector(arguments[0]); return e ? e.innerText : null;",
@@ -968,7 +968,7 @@ async fn live_text(client: &Client, css: &str) -> String {
         .to_owned()
 }
 
-async fn phone(driver: &Driver) -> Client {
+pub(crate) async fn phone(driver: &Driver) -> Client {
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".to_owned(),
@@ -991,7 +991,7 @@ async fn phone(driver: &Driver) -> Client {
 }
 
 /// With `ANPEI_SCREENSHOTS=<dir>`, saves a PNG of the page for a person to look at.
-async fn screenshot(client: &Client, name: &str) {
+pub(crate) async fn screenshot(client: &Client, name: &str) {
     if let Ok(dir) = std::env::var("ANPEI_SCREENSHOTS") {
         let png = client.screenshot().await.unwrap();
         std::fs::create_dir_all(&dir).unwrap();
@@ -1000,7 +1000,7 @@ async fn screenshot(client: &Client, name: &str) {
 }
 
 /// Makes the window as tall as the page, so that a screenshot shows all of it.
-async fn full_height(client: &Client, width: u32) {
+pub(crate) async fn full_height(client: &Client, width: u32) {
     let height = client
         .execute("return document.documentElement.scrollHeight;", vec![])
         .await

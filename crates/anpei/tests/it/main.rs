@@ -42,5 +42,6 @@ mod properties;
 mod roster;
 mod session;
 mod subsidies;
+mod subsidy_browser;
 mod support;
 mod verdicts;

@@ -100,8 +100,7 @@ async fn issue(
 /// optionally with both videos, completed on `to`.
 async fn run_class(
     app: &TestApp,
-    institution: &Client,
-    enterprise: &Client,
+    (institution, enterprise): (&Client, &Client),
     (institution_id, trainer): (Uuid, Uuid),
     number: &str,
     (from, to): (NaiveDate, NaiveDate),
@@ -214,8 +213,7 @@ pub async fn fixture(app: &TestApp) -> Fixture {
     }
     let class_id = run_class(
         app,
-        &institution,
-        &enterprise,
+        (&institution, &enterprise),
         (institution_id, trainer),
         "DG-A1",
         (from, to),
@@ -242,8 +240,7 @@ pub async fn fixture(app: &TestApp) -> Fixture {
     let unrecorded = hire(app, &enterprise, "郑无像", 5106, ago(400)).await;
     let second_class = run_class(
         app,
-        &institution,
-        &enterprise,
+        (&institution, &enterprise),
         (institution_id, trainer),
         "DG-A2",
         (from, to),
@@ -319,7 +316,7 @@ async fn confirm_all(app: &TestApp, institution: &Client, id: Uuid, classes: &[(
     .await;
 }
 
-fn row_of<'a>(view: &'a Value, certificate: Uuid) -> &'a Value {
+fn row_of(view: &Value, certificate: Uuid) -> &Value {
     view["rows"]
         .as_array()
         .unwrap()
@@ -462,9 +459,9 @@ both_engines!(
         let view = detail(&app, &enterprise, id).await;
         assert_eq!(view["trades"][0]["people"], 3);
         assert_eq!(view["handler_phone"], "139****5678");
-        assert_eq!(
-            view["legal_representative"].as_str().unwrap().is_empty(),
-            false
+        assert!(
+            !view["legal_representative"].as_str().unwrap().is_empty(),
+            "from the enterprise's record: {view}"
         );
         for row in view["rows"].as_array().unwrap() {
             assert!(

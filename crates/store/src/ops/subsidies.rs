@@ -853,18 +853,29 @@ pub async fn review(
 
 // ---------------------------------------------------------------- payment
 
+/// One payment of the HR bureau: the rows it covers, the day and its reference (拨付凭证号).
+#[derive(Debug, Clone)]
+pub struct Payment<'a> {
+    pub row_ids: &'a [Uuid],
+    pub paid_on: NaiveDate,
+    pub payment_ref: &'a str,
+}
+
 /// The HR bureau records payment of approved rows of a reviewed application in its region.
 /// When every approved row is paid the application is closed.
 pub async fn record_payment(
     store: &Store,
     actor: &Actor,
     application_id: Uuid,
-    row_ids: &[Uuid],
-    paid_on: NaiveDate,
-    payment_ref: &str,
+    payment: Payment<'_>,
     today: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Filed, StoreError> {
+    let Payment {
+        row_ids,
+        paid_on,
+        payment_ref,
+    } = payment;
     crate::ops::ledgers::not_in_future("paid_on", paid_on, today)?;
     let payment_ref = text("payment_ref", payment_ref, true, 60)?;
     if row_ids.is_empty() {

@@ -488,9 +488,11 @@ async fn pay(
         &state.store,
         &authed.actor,
         id,
-        &body.row_ids,
-        paid_on,
-        &body.payment_ref,
+        ops::Payment {
+            row_ids: &body.row_ids,
+            paid_on,
+            payment_ref: &body.payment_ref,
+        },
         clock::today(),
         clock::now(),
     )

@@ -1,5 +1,5 @@
 //! Enterprises: the list in the actor's jurisdiction, one enterprise with its staff ledger,
-//! the hire form (enterprise accounts only), and the institution record page.
+//! and the hire form (enterprise accounts only). Institutions are in `training.rs`.
 
 use anpei_domain::{EmploymentKind, Industry};
 use anpei_store::read::{self, EnterpriseQuery, EnterpriseSort, StaffFlag, StaffQuery, StaffSort};
@@ -29,7 +29,6 @@ pub fn router() -> Router<AppState> {
             "/enterprises/{id}/staff/{person_id}/{employment_id}/end",
             post(end),
         )
-        .route("/institutions/{id}", get(institution))
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -569,30 +568,4 @@ async fn end(
     .await?;
     let _ = t;
     Ok(Redirect::to(&format!("/enterprises/{id}")).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "institution.html")]
-struct InstitutionPage {
-    l: Layout,
-    name: String,
-    credit_code: String,
-    region: String,
-    since: String,
-}
-
-async fn institution(
-    State(state): State<AppState>,
-    t: Tr,
-    authed: Authed,
-    Path(id): Path<Uuid>,
-) -> Result<Response, WebError> {
-    let row = access::institution_visible(state.store.connection(), &authed.actor, id).await?;
-    render(&InstitutionPage {
-        l: Layout::new(t, &row.name, Some(&authed), &format!("/institutions/{id}")),
-        region: region_label(t, &row.region_code),
-        since: clock::local(row.created_at),
-        credit_code: row.credit_code,
-        name: row.name,
-    })
 }

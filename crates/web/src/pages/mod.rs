@@ -17,6 +17,8 @@ mod home;
 mod login;
 mod persons;
 pub mod roster;
+mod subsidies;
+mod training;
 pub mod verify;
 
 use anpei_domain::Role;
@@ -53,6 +55,8 @@ pub fn router() -> Router<AppState> {
         .merge(exam::router())
         .merge(bank::router())
         .merge(exams::router())
+        .merge(subsidies::router())
+        .merge(training::router())
         .route("/lang", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
@@ -105,6 +109,9 @@ impl Layout {
                 Scope::Enterprise(id) => {
                     push(format!("/enterprises/{id}"), "本企业", "My enterprise");
                     push("/persons".to_owned(), "人员查询", "People");
+                    // Delegated training and its subsidy (SPEC C9, C10).
+                    push("/classes".to_owned(), "培训班", "Classes");
+                    push("/subsidies".to_owned(), "补贴申请", "Subsidies");
                 }
                 Scope::City(_) | Scope::Province | Scope::System => {
                     push("/dashboard".to_owned(), "合规看板", "Dashboard");
@@ -115,10 +122,18 @@ impl Layout {
                         push("/bank".to_owned(), "题库", "Question bank");
                     }
                     push("/exams".to_owned(), "考试", "Exams");
+                    push("/institutions".to_owned(), "培训机构", "Institutions");
+                    push("/subsidies".to_owned(), "补贴申请", "Subsidies");
                 }
-                Scope::HrBureau(_) => push("/enterprises".to_owned(), "企业", "Enterprises"),
+                Scope::HrBureau(_) => {
+                    push("/enterprises".to_owned(), "企业", "Enterprises");
+                    push("/institutions".to_owned(), "培训机构", "Institutions");
+                    push("/subsidies".to_owned(), "补贴申请", "Subsidies");
+                }
                 Scope::Institution(id) => {
                     push(format!("/institutions/{id}"), "本机构", "My institution");
+                    push("/classes".to_owned(), "培训班", "Classes");
+                    push("/subsidies".to_owned(), "补贴申请", "Subsidies");
                     // Its examiners and proctors are put on exam sessions' staff.
                     push("/exams".to_owned(), "考试", "Exams");
                 }
