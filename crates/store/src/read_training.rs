@@ -10,8 +10,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::entity::{
-    class_attendance, class_trainee, class_video, enterprise, institution, institution_trade,
-    person, trainer, training_class,
+    class_attendance, class_trainee, class_video, enterprise, exam_room, exam_site, institution,
+    institution_trade, person, trainer, training_class,
 };
 use crate::read::parse_id;
 use crate::{Actor, Scope, StoreError};
@@ -23,6 +23,8 @@ pub struct InstitutionRegistry {
     pub approvals: Vec<institution_trade::Model>,
     pub trainers: Vec<trainer::Model>,
     pub classes: Vec<training_class::Model>,
+    /// The exam sites it runs, with their seats.
+    pub exam_sites: Vec<(exam_site::Model, i64)>,
 }
 
 /// The registry entry of an institution `actor` may see.
@@ -49,11 +51,32 @@ pub async fn registry(
         .order_by_desc(training_class::Column::Id)
         .all(db)
         .await?;
+    let sites = exam_site::Entity::find()
+        .filter(exam_site::Column::InstitutionId.eq(institution_id))
+        .order_by_asc(exam_site::Column::Name)
+        .all(db)
+        .await?;
+    let mut seats: HashMap<Uuid, i64> = HashMap::new();
+    for room in exam_room::Entity::find()
+        .filter(exam_room::Column::SiteId.is_in(sites.iter().map(|s| s.id).collect::<Vec<_>>()))
+        .all(db)
+        .await?
+    {
+        *seats.entry(room.site_id).or_default() += i64::from(room.seats);
+    }
+    let exam_sites = sites
+        .into_iter()
+        .map(|site| {
+            let n = seats.get(&site.id).copied().unwrap_or_default();
+            (site, n)
+        })
+        .collect();
     Ok(InstitutionRegistry {
         institution,
         approvals,
         trainers,
         classes,
+        exam_sites,
     })
 }
 

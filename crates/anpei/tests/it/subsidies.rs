@@ -1176,6 +1176,31 @@ both_engines!(
         // The demo approved it for three trades; 3.1 is now the fourth.
         assert_eq!(entry["trades"], json!(["1.1", "1.2", "2.1", "3.1"]));
 
+        // An exam site the institution runs shows in its registry.
+        let site = post(
+            &app,
+            &harbin,
+            "/api/v1/exam/sites",
+            json!({"region_code": "230102", "name": "龙江安培考试点", "address": "哈尔滨市道里区",
+                   "rooms": [{"name": "第1考场", "seats": 30}, {"name": "第2考场", "seats": 20}],
+                   "institution_id": id}),
+        )
+        .await;
+        assert_eq!(site.status(), StatusCode::CREATED);
+        let registry = get_ok(&app, &harbin, &format!("/api/v1/institutions/{id}")).await;
+        assert_eq!(registry["exam_sites"][0]["name"], "龙江安培考试点");
+        assert_eq!(registry["exam_sites"][0]["seats"], 50);
+        let unknown = post(
+            &app,
+            &harbin,
+            "/api/v1/exam/sites",
+            json!({"region_code": "230102", "name": "无主考试点", "rooms": [{"name": "1", "seats": 5}],
+                   "institution_id": Uuid::nil()}),
+        )
+        .await;
+        let problem = expect_problem(unknown, StatusCode::UNPROCESSABLE_ENTITY).await;
+        assert_eq!(problem["field"], "institution_id");
+
         // Withdrawn, the approval no longer holds.
         no_content(
             &app,

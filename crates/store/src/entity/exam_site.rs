@@ -11,6 +11,8 @@ pub struct Model {
     pub name: String,
     pub address: String,
     pub created_at: DateTimeUtc,
+    /// The training institution that runs the site (its exam site), if one does.
+    pub institution_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

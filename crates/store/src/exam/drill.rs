@@ -300,10 +300,13 @@ pub async fn prepare(
     let site = sessions::create_site(
         store,
         &actor,
-        &plan.region_code,
-        &format!("演练考试点 {}", plan.run),
-        "演练",
-        &rooms,
+        sessions::NewSite {
+            region_code: &plan.region_code,
+            name: &format!("演练考试点 {}", plan.run),
+            address: "演练",
+            rooms: &rooms,
+            institution_id: None,
+        },
         now,
     )
     .await?;

@@ -289,15 +289,30 @@ pub async fn blueprints(
     }
 }
 
+/// A new exam site: where it is, its rooms with their seats, and the institution that runs
+/// it, if one does.
+#[derive(Debug, Clone)]
+pub struct NewSite<'a> {
+    pub region_code: &'a str,
+    pub name: &'a str,
+    pub address: &'a str,
+    pub rooms: &'a [(String, u32)],
+    pub institution_id: Option<Uuid>,
+}
+
 pub async fn create_site(
     store: &Store,
     actor: &Actor,
-    region_code: &str,
-    name: &str,
-    address: &str,
-    rooms: &[(String, u32)],
+    new: NewSite<'_>,
     now: DateTime<Utc>,
 ) -> Result<exam_site::Model, StoreError> {
+    let NewSite {
+        region_code,
+        name,
+        address,
+        rooms,
+        institution_id,
+    } = new;
     let region = anpei_domain::region::find(region_code.trim())
         .ok_or_else(|| invalid("region_code", "未知的行政区划", "Unknown region"))?;
     if !organises(actor, region.code) {
@@ -319,12 +334,25 @@ pub async fn create_site(
         ));
     }
     let tx = store.write(actor, now).await?;
+    if let Some(id) = institution_id {
+        let found = crate::entity::institution::Entity::find_by_id(id)
+            .one(tx.conn())
+            .await?;
+        if found.is_none() {
+            return Err(invalid(
+                "institution_id",
+                "未找到该培训机构",
+                "No such training institution",
+            ));
+        }
+    }
     let site = exam_site::Model {
         id: Uuid::now_v7(),
         region_code: region.code.to_owned(),
         name: name.chars().take(100).collect(),
         address: address.trim().chars().take(200).collect(),
         created_at: tx.at(),
+        institution_id,
     };
     exam_site::Entity::insert(exam_site::ActiveModel::from(site.clone()))
         .exec(tx.conn())

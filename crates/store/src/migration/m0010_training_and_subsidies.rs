@@ -44,6 +44,16 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The institution that runs an exam site, where one does (nullable: sites recorded
+        // before keep their shape).
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("exam_sites")
+                    .add_column(uuid_null("institution_id"))
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -316,6 +326,14 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(Alias::new(table)).to_owned())
                 .await?;
         }
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("exam_sites")
+                    .drop_column("institution_id")
+                    .to_owned(),
+            )
+            .await?;
         manager
             .alter_table(
                 Table::alter()

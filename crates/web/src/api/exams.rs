@@ -164,6 +164,9 @@ pub struct SiteRequest {
     #[serde(default)]
     pub address: String,
     pub rooms: Vec<RoomRequest>,
+    /// The training institution that runs the site (its exam site), if one does.
+    #[serde(default)]
+    pub institution_id: Option<Uuid>,
 }
 
 #[utoipa::path(post, path = "/api/v1/exam/sites", tag = "exams", request_body = SiteRequest,
@@ -178,10 +181,13 @@ async fn create_site(
     let site = sessions::create_site(
         &state.store,
         &authed.actor,
-        &body.region_code,
-        &body.name,
-        &body.address,
-        &rooms,
+        sessions::NewSite {
+            region_code: &body.region_code,
+            name: &body.name,
+            address: &body.address,
+            rooms: &rooms,
+            institution_id: body.institution_id,
+        },
         clock::now(),
     )
     .await?;

@@ -186,6 +186,17 @@ pub struct InstitutionDto {
     pub approvals: Vec<ApprovalDto>,
     pub trainers: Vec<TrainerDto>,
     pub classes: Vec<ClassSummaryDto>,
+    /// The exam sites it runs.
+    pub exam_sites: Vec<ExamSiteDto>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExamSiteDto {
+    pub id: Uuid,
+    pub name: String,
+    pub region_code: String,
+    pub address: String,
+    pub seats: i64,
 }
 
 /// One institution's registry entry: approvals with facilities, trainers and examiners,
@@ -242,6 +253,17 @@ async fn get_institution(
             })
             .collect(),
         classes: entry.classes.into_iter().map(Into::into).collect(),
+        exam_sites: entry
+            .exam_sites
+            .into_iter()
+            .map(|(site, seats)| ExamSiteDto {
+                id: site.id,
+                name: site.name,
+                region_code: site.region_code,
+                address: site.address,
+                seats,
+            })
+            .collect(),
     }))
 }
 

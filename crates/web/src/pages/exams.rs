@@ -220,6 +220,7 @@ pub struct SiteForm {
     pub name: String,
     pub address: String,
     pub rooms: String,
+    pub institution_id: String,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -314,6 +315,7 @@ struct ExamsPage {
     regions: Vec<ChoiceGroup>,
     site_form: SiteForm,
     site_error: Option<FormError>,
+    site_institutions: Vec<Choice>,
     bp_form: BlueprintForm,
     bp_error: Option<FormError>,
     bp_trades: Vec<Choice>,
@@ -477,6 +479,15 @@ async fn exams_page(
     } else {
         Vec::new()
     };
+    let site_institutions = if organiser {
+        anpei_store::read_training::institutions(db)
+            .await?
+            .into_iter()
+            .map(|(row, _)| choice(row.id.to_string(), row.name, &forms.site.institution_id))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let bp_form = forms.blueprint.unwrap_or_else(BlueprintForm::empty);
     let (bp_points, bp_sheets) = if owns {
         blueprint_choices(state, t, authed, &bp_form).await?
@@ -571,6 +582,7 @@ async fn exams_page(
         regions,
         site_form: forms.site,
         site_error: forms.site_error,
+        site_institutions,
         bp_trades: trade::trades()
             .iter()
             .map(|tr| choice(tr.code, trade_label(t, tr.code), &bp_form.trade))
@@ -688,6 +700,7 @@ fn site_form_of(pairs: &Pairs) -> SiteForm {
         name: field(pairs, "name"),
         address: field(pairs, "address"),
         rooms: field(pairs, "rooms"),
+        institution_id: field(pairs, "institution_id"),
     }
 }
 
@@ -728,13 +741,24 @@ async fn create_site(
     let form = site_form_of(&pairs);
     let saved = async {
         let rooms = rooms_of(&form.rooms)?;
+        let institution_id = match form.institution_id.trim() {
+            "" => None,
+            raw => Some(Uuid::parse_str(raw).map_err(|_| WebError::Invalid {
+                field: "institution_id".to_owned(),
+                zh: "未找到该培训机构".to_owned(),
+                en: "No such training institution".to_owned(),
+            })?),
+        };
         sessions::create_site(
             &state.store,
             &authed.actor,
-            &form.region_code,
-            &form.name,
-            &form.address,
-            &rooms,
+            sessions::NewSite {
+                region_code: &form.region_code,
+                name: &form.name,
+                address: &form.address,
+                rooms: &rooms,
+                institution_id,
+            },
             clock::now(),
         )
         .await?;

@@ -314,6 +314,8 @@ struct RegistryPage {
     approvals: Vec<ApprovalLine>,
     trainers: Vec<TrainerLine>,
     classes: Vec<ClassLine>,
+    /// The exam sites it runs: name, county, address, seats.
+    exam_sites: Vec<(String, String, String, i64)>,
     /// Which forms this reader gets.
     regulator: bool,
     hr: bool,
@@ -487,6 +489,20 @@ async fn registry_page(
             .classes
             .iter()
             .map(|c| class_line(t, c, today))
+            .collect(),
+        exam_sites: entry
+            .exam_sites
+            .iter()
+            .map(|(site, seats)| {
+                (
+                    site.name.clone(),
+                    anpei_domain::region::find(&site.region_code)
+                        .map(|r| r.name.to_owned())
+                        .unwrap_or_else(|| site.region_code.clone()),
+                    site.address.clone(),
+                    *seats,
+                )
+            })
             .collect(),
         regulator,
         hr,
