@@ -66,8 +66,9 @@ const CANDIDATES: u64 = 2_000;
 /// Most completed classes whose trainees are read to preselect each row's class.
 const CLASS_LOOKUPS: usize = 12;
 
-/// The written pledge (申请企业书面承诺), verbatim from the seed's form.
-pub const PLEDGE: &str = "本企业申报安全技能提升补贴的特种作业人员已依法建立了劳动(用工)关系,补贴资金申请信息真实全面、准确无误,愿意承担虚假培训及申报产生的全部法律责任。";
+/// The written pledge (申请企业书面承诺): the seed's words, with the full-width punctuation the
+/// printed form uses (the seed's half-width `(`, `,` are conversion leftovers).
+pub const PLEDGE: &str = "本企业申报安全技能提升补贴的特种作业人员已依法建立了劳动（用工）关系，补贴资金申请信息真实全面、准确无误，愿意承担虚假培训及申报产生的全部法律责任。";
 
 // ---------------------------------------------------------------- shared with training.rs
 
