@@ -314,6 +314,25 @@ pub async fn institution_visible(
     }
 }
 
+/// Which of `people` are on the staff of `enterprise_id` on `today` (one query).
+pub async fn current_staff(
+    db: &impl ConnectionTrait,
+    enterprise_id: Uuid,
+    people: Vec<Uuid>,
+    today: NaiveDate,
+) -> Result<Vec<Uuid>, StoreError> {
+    use sea_orm::QueryFilter;
+    Ok(employment::Entity::find()
+        .filter(employment::Column::EnterpriseId.eq(enterprise_id))
+        .filter(employment::Column::PersonId.is_in(people))
+        .filter(employment_current(today))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.person_id)
+        .collect())
+}
+
 /// Used by `employment` filters elsewhere: the current-employment predicate on a date.
 pub fn employment_current(today: NaiveDate) -> SimpleExpr {
     employment::Column::EndDate

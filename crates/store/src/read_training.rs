@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use anpei_domain::IdNumber;
+use anpei_domain::subsidy::VideoPart;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -217,23 +218,26 @@ pub async fn class(
         .order_by_asc(class_attendance::Column::SignedAt)
         .all(db)
         .await?;
+    // Hours per trainee: (theory, practical, sessions).
+    let mut attended: HashMap<Uuid, (f64, f64, usize)> = HashMap::new();
+    for entry in &attendance {
+        let sums = attended.entry(entry.person_id).or_default();
+        if entry.part == VideoPart::Theory.code() {
+            sums.0 += entry.hours;
+        } else {
+            sums.1 += entry.hours;
+        }
+        sums.2 += 1;
+    }
     let mut views = Vec::with_capacity(trainees.len());
     for trainee in &trainees {
         let Some(person) = people.get(&trainee.person_id) else {
             continue;
         };
-        let mine = attendance
-            .iter()
-            .filter(|a| a.person_id == trainee.person_id);
-        let (mut theory, mut practical, mut sessions) = (0.0, 0.0, 0);
-        for entry in mine {
-            sessions += 1;
-            if entry.part == "theory" {
-                theory += entry.hours;
-            } else {
-                practical += entry.hours;
-            }
-        }
+        let (theory, practical, sessions) = attended
+            .get(&trainee.person_id)
+            .copied()
+            .unwrap_or_default();
         views.push(TraineeView {
             person_id: trainee.person_id,
             name: person.name.clone(),

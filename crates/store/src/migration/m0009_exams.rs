@@ -5,30 +5,14 @@
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
 
+use super::index;
+
 pub struct Migration;
 
 impl MigrationName for Migration {
     fn name(&self) -> &str {
         "m0009_exams"
     }
-}
-
-async fn index(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: &'static str,
-    cols: &[&'static str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut index = Index::create();
-    index.name(name).table(Alias::new(table));
-    for col in cols {
-        index.col(Alias::new(*col));
-    }
-    if unique {
-        index.unique();
-    }
-    manager.create_index(index.to_owned()).await
 }
 
 #[async_trait::async_trait]

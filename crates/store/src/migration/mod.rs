@@ -13,6 +13,25 @@ mod m0007_notifications;
 mod m0009_exams;
 mod m0010_training_and_subsidies;
 
+/// Creates index `name` on `cols` of `table` (one statement, as SQLite needs).
+pub(crate) async fn index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: &'static str,
+    cols: &[&'static str],
+    unique: bool,
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(Alias::new(table));
+    for col in cols {
+        index.col(Alias::new(*col));
+    }
+    if unique {
+        index.unique();
+    }
+    manager.create_index(index.to_owned()).await
+}
+
 pub struct Migrator;
 
 impl MigratorTrait for Migrator {

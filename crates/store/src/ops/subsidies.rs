@@ -30,7 +30,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::access::{EnterpriseStaffWrite, employment_current};
+use crate::access::EnterpriseStaffWrite;
 use crate::entity::{
     certificate, class_trainee, class_video, employment, enterprise, institution,
     institution_trade, subsidy_application, subsidy_row, training_class,
@@ -245,15 +245,8 @@ pub async fn file(
             StoreError::invalid(field, &e)
         })?;
     let people: Vec<Uuid> = certificates.values().map(|row| row.person_id).collect();
-    let on_staff: Vec<Uuid> = employment::Entity::find()
-        .filter(employment::Column::EnterpriseId.eq(staff.enterprise_id()))
-        .filter(employment::Column::PersonId.is_in(people))
-        .filter(employment_current(today))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|row| row.person_id)
-        .collect();
+    let on_staff =
+        crate::access::current_staff(tx.conn(), staff.enterprise_id(), people, today).await?;
     for (index, id) in new.certificate_ids.iter().enumerate() {
         let row = &certificates[id];
         if !on_staff.contains(&row.person_id) {
@@ -468,6 +461,17 @@ pub async fn confirm(
         .filter(|row| row.completed_on.is_some())
         .map(|row| (row.person_id, row.class_id))
         .collect();
+    if answers.len() != rows.len()
+        || answers
+            .iter()
+            .any(|a| !rows.iter().any(|r| r.id == a.row_id))
+    {
+        return Err(StoreError::invalid_text(
+            "answers",
+            "有答复不属于本申请的行，或同一行答复了两次",
+            "An answer names a row that is not on this application, or a row twice",
+        ));
+    }
     let mut updated = Vec::with_capacity(rows.len());
     for row in rows {
         let position = answers.iter().position(|a| a.row_id == row.id);
@@ -528,13 +532,6 @@ pub async fn confirm(
         let row = active.update(tx.conn()).await?;
         record_row(&mut tx, "subsidy.confirm_row", &row, app.enterprise_id);
         updated.push(row);
-    }
-    if answers.len() != updated.len() {
-        return Err(StoreError::invalid_text(
-            "answers",
-            "有答复不属于本申请的行",
-            "An answer names a row that is not on this application",
-        ));
     }
     let confirmed = updated.iter().filter(|r| r.confirmed == Some(true)).count();
     let mut active: subsidy_application::ActiveModel = app.into();
@@ -652,11 +649,19 @@ pub async fn check_rows(
         .collect();
     let training = Period::new(app.training_from, Some(app.training_to))
         .map_err(|_| corrupt("subsidy_applications.training"))?;
+    let mut claims_of: HashMap<Uuid, Vec<&subsidy_row::Model>> = HashMap::new();
+    for claim in &claims {
+        claims_of
+            .entry(claim.certificate_id)
+            .or_default()
+            .push(claim);
+    }
     let mut results = Vec::with_capacity(rows.len());
     for row in rows {
-        let other_claims = claims
-            .iter()
-            .filter(|claim| claim.certificate_id == row.certificate_id)
+        let other_claims = claims_of
+            .get(&row.certificate_id)
+            .into_iter()
+            .flatten()
             .map(|claim| {
                 let (application, enterprise) = claim_apps
                     .get(&claim.application_id)

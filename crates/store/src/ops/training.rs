@@ -18,10 +18,10 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use crate::access::{EnterpriseStaffWrite, employment_current};
+use crate::access::EnterpriseStaffWrite;
 use crate::entity::{
-    class_attendance, class_trainee, class_video, employment, institution, institution_trade,
-    trainer, training_class, training_record,
+    class_attendance, class_trainee, class_video, institution, institution_trade, trainer,
+    training_class, training_record,
 };
 use crate::ledger::{Change, LedgerKey};
 use crate::ops::enterprise_ledgers::text;
@@ -593,15 +593,9 @@ pub async fn enroll(
             "The class is completed; no one can join it now",
         ));
     }
-    let on_staff: Vec<Uuid> = employment::Entity::find()
-        .filter(employment::Column::EnterpriseId.eq(staff.enterprise_id()))
-        .filter(employment::Column::PersonId.is_in(people.to_vec()))
-        .filter(employment_current(today))
-        .all(tx.conn())
-        .await?
-        .into_iter()
-        .map(|row| row.person_id)
-        .collect();
+    let on_staff =
+        crate::access::current_staff(tx.conn(), staff.enterprise_id(), people.to_vec(), today)
+            .await?;
     let already: Vec<Uuid> = class_trainee::Entity::find()
         .filter(class_trainee::Column::ClassId.eq(class_id))
         .filter(class_trainee::Column::PersonId.is_in(people.to_vec()))
@@ -656,6 +650,28 @@ pub async fn enroll(
     }
     tx.commit().await?;
     Ok(models)
+}
+
+/// A session (sign-in or recording) must fall within the class's dates.
+fn within_class(
+    field: &str,
+    day: NaiveDate,
+    class: &training_class::Model,
+) -> Result<(), StoreError> {
+    if day < class.starts_on || day > class.ends_on {
+        return Err(StoreError::invalid_text(
+            field,
+            format!(
+                "日期应在培训期间 {} 至 {} 内",
+                class.starts_on, class.ends_on
+            ),
+            format!(
+                "The day must be within the class, {} to {}",
+                class.starts_on, class.ends_on
+            ),
+        ));
+    }
+    Ok(())
 }
 
 async fn own_class(
@@ -713,19 +729,7 @@ pub async fn record_attendance(
                 "This person is not a trainee of the class",
             ));
         }
-        if entry.session_on < class.starts_on || entry.session_on > class.ends_on {
-            return Err(StoreError::invalid_text(
-                &field("session_on"),
-                format!(
-                    "日期应在培训期间 {} 至 {} 内",
-                    class.starts_on, class.ends_on
-                ),
-                format!(
-                    "The day must be within the class, {} to {}",
-                    class.starts_on, class.ends_on
-                ),
-            ));
-        }
+        within_class(&field("session_on"), entry.session_on, &class)?;
         not_in_future(&field("session_on"), entry.session_on, today)?;
         let part = part(&field("part"), &entry.part)?;
         let hours = hours(&field("hours"), entry.hours, MAX_SESSION_HOURS)?;
@@ -813,19 +817,7 @@ pub async fn record_video(
     }
     let mut tx = store.write(actor, now).await?;
     let class = own_class(&tx, actor, class_id).await?;
-    if new.session_on < class.starts_on || new.session_on > class.ends_on {
-        return Err(StoreError::invalid_text(
-            "session_on",
-            format!(
-                "录制日期应在培训期间 {} 至 {} 内",
-                class.starts_on, class.ends_on
-            ),
-            format!(
-                "The recording day must be within the class, {} to {}",
-                class.starts_on, class.ends_on
-            ),
-        ));
-    }
+    within_class("session_on", new.session_on, &class)?;
     let model = class_video::Model {
         class_id,
         id: Uuid::now_v7(),

@@ -73,7 +73,7 @@ pub async fn ledger_write(
     )
 }
 
-fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> WebError {
+pub(crate) fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> WebError {
     WebError::Invalid {
         field: field.to_owned(),
         zh: zh.into(),
@@ -106,7 +106,7 @@ pub struct RecordedDto {
     pub id: Uuid,
 }
 
-fn created(id: Uuid) -> Response {
+pub(crate) fn created(id: Uuid) -> Response {
     (StatusCode::CREATED, axum::Json(RecordedDto { id })).into_response()
 }
 

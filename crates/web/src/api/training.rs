@@ -10,7 +10,7 @@ use anpei_store::ops::training::{
 use anpei_store::read_training as read;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::api::certificates::parse_date;
-use crate::api::enterprise_ledgers::{RecordedDto, ledger_write};
+use crate::api::enterprise_ledgers::{RecordedDto, created, invalid, ledger_write};
 use crate::auth::Authed;
 use crate::error::{Problem, WebError};
 use crate::extract::{Json, Path};
@@ -43,20 +43,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complete_class))
 }
 
-fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> WebError {
-    WebError::Invalid {
-        field: field.to_owned(),
-        zh: zh.into(),
-        en: en.into(),
-    }
-}
-
 fn uuid(field: &str, raw: &str) -> Result<Uuid, WebError> {
     Uuid::parse_str(raw.trim()).map_err(|_| invalid(field, "无法识别的编号", "Unknown id"))
-}
-
-fn created(id: Uuid) -> Response {
-    (StatusCode::CREATED, axum::Json(RecordedDto { id })).into_response()
 }
 
 fn no_worker(authed: &Authed) -> Result<(), WebError> {
