@@ -541,6 +541,38 @@ both_engines!(
                 "{info}"
             );
             assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
+            // Rendered to images as a printer would: one A4 page image per page.
+            if crate::certificate_pdf::have("pdftoppm", "poppler-utils") {
+                let prefix = app.dir.join("certificate-pdf").join("subsidy-page");
+                crate::certificate_pdf::run(
+                    std::process::Command::new("pdftoppm")
+                        .args(["-r", "72", "-png"])
+                        .arg(&file)
+                        .arg(&prefix),
+                );
+                let mut images: Vec<Vec<u8>> = std::fs::read_dir(app.dir.join("certificate-pdf"))
+                    .unwrap()
+                    .filter_map(|entry| entry.ok().map(|e| e.path()))
+                    .filter(|path| {
+                        path.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with("subsidy-page") && n.ends_with(".png"))
+                    })
+                    .map(|path| std::fs::read(path).unwrap())
+                    .collect();
+                images.sort();
+                assert_eq!(images.len(), pages, "one image per page");
+                for png in &images {
+                    // The PNG header's IHDR: width and height, big-endian, at bytes 16..24.
+                    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+                    let height = u32::from_be_bytes(png[20..24].try_into().unwrap());
+                    // 595.276 × 841.89 pt, rounded up by pdftoppm.
+                    assert!(
+                        (595..=596).contains(&width) && (842..=843).contains(&height),
+                        "an A4 page at 72 dpi: {width} × {height}"
+                    );
+                }
+            }
         }
 
         // The HR bureau now sees it, in its list, JSON and .xlsx.
