@@ -35,6 +35,10 @@ pub struct RawConfig {
     /// Log format: text or json.
     #[arg(long, env = "ANPEI_LOG_FORMAT", default_value = "text", global = true)]
     pub log_format: String,
+    /// Run on a clock that starts at this instant (RFC 3339, e.g. 2026-06-15T10:00:00+08:00)
+    /// instead of the system's: for tests and rehearsals, never for a real province.
+    #[arg(long, env = "ANPEI_CLOCK_START", global = true, hide = true)]
+    pub clock_start: Option<String>,
 }
 
 /// The validated configuration.
@@ -42,6 +46,8 @@ pub struct RawConfig {
 pub struct Config {
     pub store: StoreConfig,
     pub json_logs: bool,
+    /// The clock every command and the server run on.
+    pub clock: anpei_web::clock::Clock,
 }
 
 impl std::fmt::Debug for Config {
@@ -49,6 +55,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("store", &self.store)
             .field("json_logs", &self.json_logs)
+            .field("clock", &self.clock)
             .finish()
     }
 }
@@ -84,7 +91,19 @@ impl Config {
         } else {
             16
         };
+        let clock = match raw.clock_start.as_deref().map(str::trim) {
+            None | Some("") => anpei_web::clock::Clock::system(),
+            Some(start) => {
+                let start = chrono::DateTime::parse_from_rfc3339(start).map_err(|_| {
+                    anyhow::anyhow!(
+                        "--clock-start must be an RFC 3339 instant, e.g. 2026-06-15T10:00:00+08:00"
+                    )
+                })?;
+                anpei_web::clock::Clock::starting_at(start.with_timezone(&chrono::Utc))
+            }
+        };
         Ok(Config {
+            clock,
             store: StoreConfig {
                 database_url,
                 ledger_key_path,
@@ -101,4 +120,19 @@ impl Config {
 pub fn parse_addr(addr: &str) -> anyhow::Result<SocketAddr> {
     addr.parse()
         .map_err(|_| anyhow::anyhow!("--addr must be HOST:PORT, e.g. 127.0.0.1:8080"))
+}
+
+/// The address users reach the server at: `--public-url`/`ANPEI_PUBLIC_URL`, else
+/// `http://<--addr>`. It is the base of certificate QR links and the one origin writes may
+/// come from, so a server behind a proxy or a name must be told it.
+pub fn public_url(
+    flag: Option<&str>,
+    addr: SocketAddr,
+) -> anyhow::Result<anpei_web::security::PublicUrl> {
+    let text = match flag.map(str::trim) {
+        Some(url) if !url.is_empty() => url.to_owned(),
+        _ => format!("http://{addr}"),
+    };
+    anpei_web::security::PublicUrl::parse(&text)
+        .map_err(|err| anyhow::anyhow!("--public-url {text:?}: {err}"))
 }

@@ -60,32 +60,106 @@ pub struct LedgerActor {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LedgerKey {
     Person(Uuid),
-    Employment { person_id: Uuid, id: Uuid },
-    Certificate { person_id: Uuid, id: Uuid },
-    Training { person_id: Uuid, id: Uuid },
-    Assessment { person_id: Uuid, id: Uuid },
+    Employment {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    Certificate {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    Training {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    Assessment {
+        person_id: Uuid,
+        id: Uuid,
+    },
     Enterprise(Uuid),
     Institution(Uuid),
-    Apprenticeship { person_id: Uuid, id: Uuid },
-    OffPost { person_id: Uuid, id: Uuid },
-    ProcessChange { enterprise_id: Uuid, id: Uuid },
-    ProcessChangePerson { person_id: Uuid, change_id: Uuid },
-    TrainingPlanItem { enterprise_id: Uuid, id: Uuid },
-    TrainingCapacity { enterprise_id: Uuid, id: Uuid },
-    SkillPromotion { person_id: Uuid, id: Uuid },
-    ExamRegistration { person_id: Uuid, id: Uuid },
-    ExamAttempt { person_id: Uuid, id: Uuid },
-    ExamAnswer { person_id: Uuid, id: Uuid },
-    ExamEvent { person_id: Uuid, id: Uuid },
-    PracticalScore { person_id: Uuid, id: Uuid },
-    InstitutionTrade { institution_id: Uuid, id: Uuid },
-    Trainer { institution_id: Uuid, id: Uuid },
-    TrainingClass { institution_id: Uuid, id: Uuid },
-    ClassTrainee { person_id: Uuid, class_id: Uuid },
-    ClassAttendance { person_id: Uuid, id: Uuid },
-    ClassVideo { class_id: Uuid, id: Uuid },
-    SubsidyApplication { enterprise_id: Uuid, id: Uuid },
-    SubsidyRow { person_id: Uuid, id: Uuid },
+    Apprenticeship {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    OffPost {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    ProcessChange {
+        enterprise_id: Uuid,
+        id: Uuid,
+    },
+    ProcessChangePerson {
+        person_id: Uuid,
+        change_id: Uuid,
+    },
+    TrainingPlanItem {
+        enterprise_id: Uuid,
+        id: Uuid,
+    },
+    TrainingCapacity {
+        enterprise_id: Uuid,
+        id: Uuid,
+    },
+    SkillPromotion {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    ExamRegistration {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    ExamAttempt {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    ExamAnswer {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    ExamEvent {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    PracticalScore {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    InstitutionTrade {
+        institution_id: Uuid,
+        id: Uuid,
+    },
+    Trainer {
+        institution_id: Uuid,
+        id: Uuid,
+    },
+    TrainingClass {
+        institution_id: Uuid,
+        id: Uuid,
+    },
+    ClassTrainee {
+        person_id: Uuid,
+        class_id: Uuid,
+    },
+    ClassAttendance {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    ClassVideo {
+        class_id: Uuid,
+        id: Uuid,
+    },
+    SubsidyApplication {
+        enterprise_id: Uuid,
+        id: Uuid,
+    },
+    SubsidyRow {
+        person_id: Uuid,
+        id: Uuid,
+    },
+    /// A login: its role, jurisdiction, status and second factor (never its secrets).
+    Account(Uuid),
 }
 
 impl LedgerKey {
@@ -108,6 +182,7 @@ impl LedgerKey {
                 | LedgerKey::ClassVideo { .. }
                 | LedgerKey::SubsidyApplication { .. }
                 | LedgerKey::SubsidyRow { .. }
+                | LedgerKey::Account(_)
         )
     }
 
@@ -140,6 +215,7 @@ impl LedgerKey {
             LedgerKey::ClassVideo { .. } => "class_videos",
             LedgerKey::SubsidyApplication { .. } => "subsidy_applications",
             LedgerKey::SubsidyRow { .. } => "subsidy_rows",
+            LedgerKey::Account(_) => "accounts",
         }
     }
 
@@ -147,9 +223,10 @@ impl LedgerKey {
     /// `enterprise_id`) and then the row's id.
     fn ids(&self) -> (Uuid, Option<Uuid>) {
         match *self {
-            LedgerKey::Person(id) | LedgerKey::Enterprise(id) | LedgerKey::Institution(id) => {
-                (id, None)
-            }
+            LedgerKey::Person(id)
+            | LedgerKey::Enterprise(id)
+            | LedgerKey::Institution(id)
+            | LedgerKey::Account(id) => (id, None),
             LedgerKey::Employment { person_id, id }
             | LedgerKey::Certificate { person_id, id }
             | LedgerKey::Training { person_id, id }
@@ -198,6 +275,7 @@ impl LedgerKey {
             ("persons", None) => LedgerKey::Person(first),
             ("enterprises", None) => LedgerKey::Enterprise(first),
             ("institutions", None) => LedgerKey::Institution(first),
+            ("accounts", None) => LedgerKey::Account(first),
             ("employments", Some(id)) => LedgerKey::Employment {
                 person_id: first,
                 id: Uuid::parse_str(id).ok()?,
@@ -345,6 +423,7 @@ impl Change {
                 enterprise_id: id, ..
             } => (None, Some(id)),
             LedgerKey::Institution(_)
+            | LedgerKey::Account(_)
             | LedgerKey::InstitutionTrade { .. }
             | LedgerKey::Trainer { .. }
             | LedgerKey::TrainingClass { .. }
@@ -486,10 +565,18 @@ pub(crate) async fn append(
     let mut prev = head.hash.clone();
     let at_text = crate::dialect::timestamp_text(at);
     let mut rows = Vec::with_capacity(changes.len());
-    for change in changes {
+    let states: Vec<Option<String>> = changes
+        .iter()
+        .map(|change| {
+            signer
+                .seal()
+                .state(change.key.entity(), change.state.as_deref())
+        })
+        .collect();
+    for (change, state) in changes.iter().zip(&states) {
         seq += 1;
         let key = change.key.key_string();
-        let digest = state_digest(change.state.as_deref());
+        let digest = state_digest(state.as_deref());
         let hash = entry_hash(
             &prev,
             seq,
@@ -512,7 +599,7 @@ pub(crate) async fn append(
             key,
             change.person_id,
             change.enterprise_id,
-            change.state.as_deref(),
+            state.as_deref(),
             hex::encode(digest),
             hex::encode(&prev),
             hex::encode(hash),
@@ -599,10 +686,16 @@ pub struct PublicKeyInfo {
     pub public_key: String,
 }
 
+/// A row's canonical state as the ledger records it (personal data sealed).
+fn sealed(seal: &PiiSeal, entity: &str, state: String) -> String {
+    seal.state(entity, Some(&state)).unwrap_or(state)
+}
+
 /// The SM2 signing key of this installation.
 pub struct Signer {
     key: sm2::dsa::SigningKey,
     info: PublicKeyInfo,
+    seal: PiiSeal,
 }
 
 impl Signer {
@@ -624,6 +717,7 @@ impl Signer {
             write_private(path, &hex::encode(secret.to_bytes()))?;
             secret
         };
+        let seal = PiiSeal::derived_from(&secret.to_bytes());
         let key = sm2::dsa::SigningKey::new(DIST_ID, &secret)
             .map_err(|_| StoreError::Key("invalid SM2 key".to_owned()))?;
         let public = key.verifying_key().to_sec1_bytes();
@@ -632,17 +726,85 @@ impl Signer {
             key_id: hex::encode(&sm3(&public)[..8]),
             public_key: hex::encode(&public),
         };
-        Ok(Self { key, info })
+        Ok(Self { key, info, seal })
     }
 
     pub fn public_info(&self) -> PublicKeyInfo {
         self.info.clone()
     }
 
+    /// The keyed hash that stands for personal data in recorded states.
+    pub fn seal(&self) -> &PiiSeal {
+        &self.seal
+    }
+
     pub fn sign(&self, message: &[u8]) -> Vec<u8> {
         use sm2::dsa::signature::Signer as _;
         let signature: sm2::dsa::Signature = self.key.sign(message);
         signature.to_bytes().to_vec()
+    }
+}
+
+/// Personal data does not enter the ledger in plain text (issue 13, item 7): in the states of
+/// the tables that hold it, each such member is replaced by `hmac-sm3:<hex>`, a keyed hash
+/// (HMAC-SM3, RFC 2104 over GM/T 0004). The key is derived from the installation's ledger
+/// key, which lives outside the database: whoever holds the database alone cannot test
+/// guesses of an ID number against the ledger (a plain hash of an ID number falls to
+/// enumeration: there are only ~10^11 of them), while `verify` — which has the key —
+/// still recomputes every state from its row and checks it.
+pub struct PiiSeal {
+    key: [u8; 32],
+}
+
+/// (table, members) whose values are personal data.
+const PII_MEMBERS: &[(&str, &[&str])] = &[
+    ("persons", &["id_number", "phone"]),
+    ("subsidy_applications", &["handler_phone"]),
+];
+
+impl PiiSeal {
+    fn derived_from(secret: &[u8]) -> Self {
+        let mut hasher = Sm3::new();
+        hasher.update(b"anpei-ledger-pii-seal-v1");
+        hasher.update(secret);
+        PiiSeal {
+            key: hasher.finalize().into(),
+        }
+    }
+
+    /// HMAC-SM3 (block size 64) of `message`.
+    fn hmac(&self, message: &[u8]) -> [u8; 32] {
+        let mut block = [0u8; 64];
+        block[..32].copy_from_slice(&self.key);
+        let mut inner = Sm3::new();
+        inner.update(block.map(|b| b ^ 0x36));
+        inner.update(message);
+        let inner: [u8; 32] = inner.finalize().into();
+        let mut outer = Sm3::new();
+        outer.update(block.map(|b| b ^ 0x5c));
+        outer.update(inner);
+        outer.finalize().into()
+    }
+
+    /// The state as the ledger records it: for a table holding personal data, its members
+    /// sealed; any other state unchanged (and not re-serialised, so the hot paths — answer
+    /// saves, imports of employment rows — pay nothing).
+    pub fn state(&self, entity: &str, state: Option<&str>) -> Option<String> {
+        let state = state?;
+        let Some((_, members)) = PII_MEMBERS.iter().find(|(table, _)| *table == entity) else {
+            return Some(state.to_owned());
+        };
+        let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str(state) else {
+            return Some(state.to_owned());
+        };
+        for member in *members {
+            if let Some(serde_json::Value::String(value)) = map.get_mut(*member)
+                && !value.starts_with("hmac-sm3:")
+            {
+                *value = format!("hmac-sm3:{}", hex::encode(self.hmac(value.as_bytes())));
+            }
+        }
+        Some(serde_json::Value::Object(map).to_string())
     }
 }
 
@@ -715,6 +877,7 @@ struct LastState {
 pub(crate) async fn verify(
     db: &DatabaseConnection,
     key: &PublicKeyInfo,
+    seal: &PiiSeal,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<VerifyReport, StoreError> {
     let head = head(db).await?;
@@ -873,7 +1036,7 @@ pub(crate) async fn verify(
             check_row(
                 &mut seen,
                 LedgerKey::Person(row.id),
-                canonical_json(row),
+                sealed(seal, "persons", canonical_json(row)),
                 &mut problems,
             );
         }
@@ -989,12 +1152,32 @@ pub(crate) async fn verify(
         ClassAttendance
     );
     check_keyed!(class_video, class_id / ClassId, id / Id, ClassVideo);
-    check_keyed!(
-        subsidy_application,
-        enterprise_id / EnterpriseId,
-        id / Id,
-        SubsidyApplication
-    );
+    {
+        let mut after: Option<(Uuid, Uuid)> = None;
+        loop {
+            let mut cursor = subsidy_application::Entity::find().cursor_by((
+                subsidy_application::Column::EnterpriseId,
+                subsidy_application::Column::Id,
+            ));
+            if let Some(after) = after {
+                cursor.after(after);
+            }
+            let page = cursor.first(PAGE).all(db).await?;
+            let Some(last_row) = page.last() else { break };
+            after = Some((last_row.enterprise_id, last_row.id));
+            for row in &page {
+                check_row(
+                    &mut seen,
+                    LedgerKey::SubsidyApplication {
+                        enterprise_id: row.enterprise_id,
+                        id: row.id,
+                    },
+                    sealed(seal, "subsidy_applications", canonical_json(row)),
+                    &mut problems,
+                );
+            }
+        }
+    }
     check_keyed!(subsidy_row, person_id / PersonId, id / Id, SubsidyRow);
     for row in enterprise::Entity::find().all(db).await? {
         check_row(
@@ -1009,6 +1192,15 @@ pub(crate) async fn verify(
             &mut seen,
             LedgerKey::Institution(row.id),
             canonical_json(&row),
+            &mut problems,
+        );
+    }
+    // Accounts as the ledger records them: role, jurisdiction, status, second factor.
+    for row in crate::entity::account::Entity::find().all(db).await? {
+        check_row(
+            &mut seen,
+            LedgerKey::Account(row.id),
+            canonical_json(&row.ledger_state()),
             &mut problems,
         );
     }
@@ -1107,6 +1299,7 @@ mod tests {
                 person_id: a,
                 id: b,
             },
+            LedgerKey::Account(b),
         ] {
             assert_eq!(LedgerKey::parse(&key.key_string()), Some(key));
         }

@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 use anpei_domain::rules::{Evidence, Finding, Verdict, evaluate_person};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, QueryResult};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryResult};
 use uuid::Uuid;
 
 use crate::access::{Actor, Scope};
@@ -336,6 +336,53 @@ pub async fn generate(
     report.outbox += outbox;
     tx.commit().await?;
     Ok(report)
+}
+
+/// Tells each person already on record that an enterprise has recorded them as its staff
+/// (issue 13, item 7): the enterprise now sees their certificates, training and
+/// assessments, so the person learns who does. In the hire's own transaction; one notice
+/// per employment. `hires` are (person, employment) pairs.
+pub(crate) async fn hired(
+    db: &impl ConnectionTrait,
+    enterprise_id: Uuid,
+    hires: &[(Uuid, Uuid)],
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if hires.is_empty() {
+        return Ok(());
+    }
+    let name = crate::entity::enterprise::Entity::find_by_id(enterprise_id)
+        .one(db)
+        .await?
+        .map(|e| e.name)
+        .unwrap_or_default();
+    let drafts = hires
+        .iter()
+        .map(|(person, employment)| Draft {
+            recipient_kind: "person",
+            recipient_id: *person,
+            person_id: Some(*person),
+            kind: "hired".to_owned(),
+            dedupe_key: format!("hired:{person}:{employment}"),
+            title: (
+                format!("{name} 已将您登记为在职人员"),
+                format!("{name} has recorded you as its staff"),
+            ),
+            body: (
+                format!(
+                    "{name} 现在可以查看您的证书、培训和考核记录（合规所需），看不到您在其他单位的内部记录。如非本人知情，请联系当地应急管理部门。"
+                ),
+                format!(
+                    "{name} can now see your certificates, training and assessments (what compliance needs), not other employers' internal records. If you did not expect this, contact your local emergency-management bureau."
+                ),
+            ),
+            link: format!("/persons/{person}"),
+            due_on: None,
+            channel: "sms",
+        })
+        .collect();
+    insert(db, drafts, at).await?;
+    Ok(())
 }
 
 /// Whom the actor receives notices as.

@@ -20,7 +20,7 @@ use crate::entity::{
     apprenticeship, employment, enterprise, off_post_period, person, process_change,
     process_change_person, skill_promotion, training_capacity, training_plan_item, training_record,
 };
-use crate::read::{MAX_PER_PAGE, Page};
+use crate::read::Page;
 
 /// Paging and order shared by the ledger lists.
 #[derive(Debug, Clone, Copy)]
@@ -32,10 +32,7 @@ pub struct Paging {
 
 impl Paging {
     fn clamp(self) -> (u64, u64) {
-        (
-            Ord::max(self.page, 1),
-            Ord::clamp(self.per_page, 1, MAX_PER_PAGE),
-        )
+        crate::read::clamp(self.page, self.per_page)
     }
 
     fn order(self) -> Order {
@@ -517,6 +514,19 @@ pub async fn person(
         .order_by_desc(skill_promotion::Column::DueOn)
         .all(db)
         .await?;
+    // An employer sees only the registers it kept itself.
+    let apprenticeships: Vec<_> = apprenticeships
+        .into_iter()
+        .filter(|r| access.sees_employer_record(r.enterprise_id))
+        .collect();
+    let off_post: Vec<_> = off_post
+        .into_iter()
+        .filter(|r| access.sees_employer_record(r.enterprise_id))
+        .collect();
+    let promotions: Vec<_> = promotions
+        .into_iter()
+        .filter(|r| access.sees_employer_record(r.enterprise_id))
+        .collect();
     Ok(PersonLedgers {
         apprenticeships: apprenticeship_rows(db, apprenticeships).await?,
         off_post: off_post_rows(db, off_post).await?,

@@ -8,16 +8,30 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use crate::entity::session;
 use crate::{Store, StoreError};
 
+/// A session's data and its deadline, if it has not expired by `now`.
 pub async fn load(
     store: &Store,
     id: &str,
     now: DateTime<Utc>,
-) -> Result<Option<String>, StoreError> {
+) -> Result<Option<(String, DateTime<Utc>)>, StoreError> {
     Ok(session::Entity::find_by_id(id.to_owned())
         .filter(session::Column::ExpiresAt.gt(now))
         .one(store.connection())
         .await?
-        .map(|row| row.data))
+        .map(|row| (row.data, row.expires_at)))
+}
+
+/// Moves a session's deadline (an idle session's, pushed back by a request).
+pub async fn touch(store: &Store, id: &str, expires_at: DateTime<Utc>) -> Result<(), StoreError> {
+    session::Entity::update_many()
+        .col_expr(
+            session::Column::ExpiresAt,
+            sea_orm::sea_query::Expr::value(expires_at),
+        )
+        .filter(session::Column::Id.eq(id.to_owned()))
+        .exec(store.connection())
+        .await?;
+    Ok(())
 }
 
 /// Inserts or replaces.

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use anpei_store::demo::{self, DemoReport, DemoSpec};
 use anpei_store::{Store, StoreConfig};
+use anpei_web::clock::Clock;
 use reqwest::{Client, Response, StatusCode};
 use sea_orm::{ConnectionTrait, EntityTrait};
 use serde_json::Value;
@@ -35,6 +36,83 @@ pub const TEST_DEMO: DemoSpec = DemoSpec {
     people: 400,
     seed: 7,
 };
+
+/// The instant every test app's clock starts from: tests run the demo and the server on a
+/// fixed date, so that no test passes for weeks and then fails on some date of the year.
+/// 10:00 in Asia/Shanghai, so that a whole test run stays on one business day.
+pub const TEST_CLOCK_START: &str = "2026-06-15T10:00:00+08:00";
+
+/// The clock shared by the test apps (and the test bodies): started at
+/// [`TEST_CLOCK_START`] on first use, running on from there. A test that moves time spawns
+/// its app on a clock of its own ([`spawn_app_on`]).
+pub fn clock() -> &'static Clock {
+    static CLOCK: std::sync::OnceLock<Clock> = std::sync::OnceLock::new();
+    CLOCK.get_or_init(|| Clock::starting_at(clock_start()))
+}
+
+/// [`TEST_CLOCK_START`] as an instant.
+pub fn clock_start() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(TEST_CLOCK_START)
+        .expect("TEST_CLOCK_START is RFC 3339")
+        .with_timezone(&chrono::Utc)
+}
+
+/// Now on the tests' clock.
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    clock().now()
+}
+
+/// Today (Asia/Shanghai) on the tests' clock.
+pub fn today() -> chrono::NaiveDate {
+    clock().today()
+}
+
+/// The log lines the servers of this test process wrote (through `tracing`, at the levels
+/// `anpei serve` logs by default), kept so that tests can check what is and is not logged:
+/// failures are logged, ID numbers never are. Installed by the first app spawned.
+pub fn logs() -> String {
+    let buffer = log_buffer();
+    let bytes = buffer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// At most this much log is kept (the rest of a long run is dropped, not the start).
+const LOG_LIMIT: usize = 256 * 1024 * 1024;
+
+fn log_buffer() -> &'static std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    static BUFFER: std::sync::OnceLock<std::sync::Arc<std::sync::Mutex<Vec<u8>>>> =
+        std::sync::OnceLock::new();
+    BUFFER.get_or_init(|| {
+        let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let writer = LogWriter(buffer.clone());
+        // The same filter as the binary's default (ANPEI_LOG can widen it).
+        let filter = tracing_subscriber::EnvFilter::try_from_env("ANPEI_LOG")
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .try_init();
+        buffer
+    })
+}
+
+#[derive(Clone)]
+struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut bytes = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if bytes.len() + buf.len() <= LOG_LIMIT {
+            bytes.extend_from_slice(buf);
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
 
 /// At most this many PostgreSQL test databases exist at once, whatever `--test-threads`
 /// says: each holds a connection pool, and the server's `max_connections` is finite.
@@ -75,6 +153,8 @@ pub struct TestApp {
     pub database_url: String,
     pub ledger_key: PathBuf,
     pub dir: PathBuf,
+    /// The server's clock (shared with the test body: [`TestApp::today`], [`TestApp::now`]).
+    pub clock: Clock,
     server: Option<tokio::task::JoinHandle<()>>,
     /// The database and directory to remove; declared after `server` so that it is
     /// dropped after it.
@@ -168,6 +248,18 @@ pub async fn spawn_app_or_skip(engine: Engine) -> Option<TestApp> {
     Some(spawn_app(engine).await)
 }
 
+/// [`spawn_app_on`], or `None` (after a note) when that engine is PostgreSQL and no URL is
+/// configured outside CI.
+pub async fn spawn_app_on_or_skip(engine: Engine, spec: DemoSpec, clock: Clock) -> Option<TestApp> {
+    if engine == Engine::Postgres && postgres_admin_url().is_none() {
+        eprintln!(
+            "note: {POSTGRES_URL_VAR} is not set; skipping the PostgreSQL variant of this test"
+        );
+        return None;
+    }
+    Some(spawn_app_on(engine, spec, clock).await)
+}
+
 /// A fresh, empty database and temporary directory, without a server: for tests that
 /// drive the store or the binary directly. Removed by [`TestDatabase::cleanup`] (or on
 /// drop, when the test panicked first).
@@ -254,8 +346,15 @@ pub async fn create_database(engine: Engine) -> TestDatabase {
     }
 }
 
-/// Boots the app with a demo of a chosen size.
+/// Boots the app with a demo of a chosen size, on the tests' shared clock.
 pub async fn spawn_app_with(engine: Engine, spec: DemoSpec) -> TestApp {
+    spawn_app_on(engine, spec, clock().clone()).await
+}
+
+/// Boots the app on a clock of its own: for a test that moves time
+/// (`app.clock.advance(..)`), so that other tests' apps keep their date.
+pub async fn spawn_app_on(engine: Engine, spec: DemoSpec, clock: Clock) -> TestApp {
+    log_buffer();
     let TestDatabase {
         url: database_url,
         dir,
@@ -272,37 +371,35 @@ pub async fn spawn_app_with(engine: Engine, spec: DemoSpec) -> TestApp {
     })
     .await
     .expect("open the store");
-    let demo = demo::generate(
-        &store,
-        spec,
-        anpei_web::clock::today(),
-        anpei_web::clock::now(),
-        &|_, _| {},
-    )
-    .await
-    .expect("generate the demo province");
-    anpei_store::verdicts::rebuild(
-        &store,
-        anpei_web::clock::today(),
-        anpei_web::clock::now(),
-        &|_, _| {},
-    )
-    .await
-    .expect("evaluate the demo province");
-    anpei_store::notifications::generate(
-        &store,
-        anpei_web::clock::today(),
-        anpei_web::clock::now(),
-    )
-    .await
-    .expect("notify the demo province");
-    let router = anpei_web::app(store.clone(), anpei_web::WebConfig::default());
+    let demo = demo::generate(&store, spec, clock.today(), clock.now(), &|_, _| {})
+        .await
+        .expect("generate the demo province");
+    anpei_store::verdicts::rebuild(&store, clock.today(), clock.now(), &|_, _| {})
+        .await
+        .expect("evaluate the demo province");
+    anpei_store::notifications::generate(&store, clock.today(), clock.now())
+        .await
+        .expect("notify the demo province");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind a free port");
     let base = format!("http://{}", listener.local_addr().expect("a bound address"));
+    // The server's public URL is the address the tests reach it at.
+    let public_url = anpei_web::security::PublicUrl::parse(&base).expect("a public URL");
+    let router = anpei_web::app(
+        store.clone(),
+        anpei_web::WebConfig {
+            clock: clock.clone(),
+            ..anpei_web::WebConfig::new(public_url)
+        },
+    );
     let server = tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("serve");
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .expect("serve");
     });
     TestApp {
         base,
@@ -312,6 +409,7 @@ pub async fn spawn_app_with(engine: Engine, spec: DemoSpec) -> TestApp {
         database_url,
         ledger_key,
         dir,
+        clock,
         server: Some(server),
         scratch,
     }
@@ -345,10 +443,23 @@ fn with_database(admin: &str, name: &str) -> String {
     url
 }
 
-fn client_builder() -> reqwest::ClientBuilder {
+/// The tests' HTTP clients: a cookie jar, and `Origin: <base>` on every request.
+pub fn client_builder(base: &str) -> reqwest::ClientBuilder {
     Client::builder()
         .cookie_store(true)
         .timeout(Duration::from_secs(120))
+        .default_headers(origin_headers(base))
+}
+
+/// `Origin: <base>`, as a browser sends on its writes: the server refuses a write without
+/// its own origin (CSRF). For clients built without [`client_builder`].
+pub fn origin_headers(base: &str) -> reqwest::header::HeaderMap {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(base).expect("the base URL is a header value"),
+    );
+    headers
 }
 
 impl TestApp {
@@ -357,9 +468,19 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// Now on the server's clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+
+    /// Today (Asia/Shanghai) on the server's clock.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.clock.today()
+    }
+
     /// A client with no session.
     pub fn anonymous(&self) -> Client {
-        client_builder().build().expect("an HTTP client")
+        client_builder(&self.base).build().expect("an HTTP client")
     }
 
     /// A client signed in as the demo login `username` (password [`demo::DEMO_PASSWORD`]).

@@ -29,6 +29,13 @@ pub enum WebError {
     PayloadTooLarge,
     #[error("{en}")]
     BadRequest { zh: String, en: String },
+    /// Too many failed tries (sign-in): refused unchecked for this many seconds.
+    #[error("too many attempts")]
+    TooManyAttempts { retry_after_secs: u64, locked: bool },
+    /// The account must change its password before anything else (first sign-in, or after
+    /// an administrator set one).
+    #[error("password change required")]
+    PasswordChangeRequired,
     #[error("internal error")]
     Internal(String),
 }
@@ -52,13 +59,14 @@ impl WebError {
     pub fn status(&self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
-            WebError::Forbidden => StatusCode::FORBIDDEN,
+            WebError::Forbidden | WebError::PasswordChangeRequired => StatusCode::FORBIDDEN,
             WebError::Unauthorized | WebError::BadCredentials => StatusCode::UNAUTHORIZED,
             WebError::Invalid { .. } | WebError::BadRequest { .. } => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             WebError::Conflict { .. } => StatusCode::CONFLICT,
             WebError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            WebError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -71,6 +79,11 @@ impl WebError {
                 "Not found, or not yours to see".into(),
             ),
             WebError::Forbidden => ("您无权执行此操作".into(), "You may not do this".into()),
+            WebError::PasswordChangeRequired => (
+                "请先修改密码：首次登录或管理员重置后，须设置自己的密码".into(),
+                "Change your password first: after the first sign-in or a reset, set your own"
+                    .into(),
+            ),
             WebError::Unauthorized => ("请先登录".into(), "Please sign in".into()),
             WebError::BadCredentials => (
                 "用户名或密码不正确".into(),
@@ -83,6 +96,25 @@ impl WebError {
                 "提交的内容过大（上限 1 MiB）".into(),
                 "The request body is too large (limit 1 MiB)".into(),
             ),
+            WebError::TooManyAttempts {
+                retry_after_secs,
+                locked: true,
+            } => (
+                format!(
+                    "失败次数过多，已临时锁定，请 {} 分钟后再试",
+                    retry_after_secs.div_ceil(60)
+                ),
+                format!(
+                    "Too many failed attempts: locked; try again in {} minutes",
+                    retry_after_secs.div_ceil(60)
+                ),
+            ),
+            WebError::TooManyAttempts {
+                retry_after_secs, ..
+            } => (
+                format!("尝试过于频繁，请 {retry_after_secs} 秒后再试"),
+                format!("Too many attempts; try again in {retry_after_secs} s"),
+            ),
             WebError::Internal(_) => (
                 "服务器内部错误，请稍后重试".into(),
                 "Internal error; please try again later".into(),
@@ -94,11 +126,13 @@ impl WebError {
         match self {
             WebError::NotFound => "not-found",
             WebError::Forbidden => "forbidden",
+            WebError::PasswordChangeRequired => "password-change-required",
             WebError::Unauthorized | WebError::BadCredentials => "unauthorized",
             WebError::Invalid { .. } => "invalid",
             WebError::Conflict { .. } => "conflict",
             WebError::PayloadTooLarge => "payload-too-large",
             WebError::BadRequest { .. } => "bad-request",
+            WebError::TooManyAttempts { .. } => "too-many-attempts",
             WebError::Internal(_) => "internal",
         }
     }
@@ -165,6 +199,15 @@ impl IntoResponse for WebError {
             },
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, PROBLEM_JSON)], body).into_response();
+        if let WebError::TooManyAttempts {
+            retry_after_secs, ..
+        } = &self
+        {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, (*retry_after_secs).max(1).into());
+        }
+        response
     }
 }

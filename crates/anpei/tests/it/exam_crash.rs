@@ -44,6 +44,8 @@ fn serve(app: &TestApp, port: u16) -> tokio::process::Child {
             &format!("127.0.0.1:{port}"),
         ])
         .env_remove("ANPEI_DATABASE_URL")
+        // The same clock as the test app's.
+        .env("ANPEI_CLOCK_START", app.now().to_rfc3339())
         .env("ANPEI_LOG", "error")
         .stdout(std::process::Stdio::null())
         .kill_on_drop(true)
@@ -127,6 +129,7 @@ both_engines!(
         let mut server = serve(&app, port);
         let client = Client::builder()
             .pool_max_idle_per_host(256)
+            .default_headers(anpei_testkit::origin_headers(&base))
             .build()
             .unwrap();
         until_ready(&client, &base).await;

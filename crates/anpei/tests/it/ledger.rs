@@ -105,7 +105,7 @@ both_engines!(
         let enterprise = app.login("enterprise").await;
         let (person, job) = hire_new_person(&app, &enterprise, "王离职", 12).await;
         let head = app.ledger_head().await;
-        let yesterday = anpei_web::clock::today().pred_opt().expect("a date");
+        let yesterday = anpei_testkit::today().pred_opt().expect("a date");
 
         let response = enterprise
             .post(app.url(&format!(

@@ -21,7 +21,7 @@ async fn thirty_thousand(engine: Engine) {
         background_wal_checkpoints: false,
     };
     let store = Store::open(&config).await.unwrap();
-    let today = anpei_web::clock::today();
+    let today = anpei_testkit::today();
     let report = anpei_store::demo::generate(
         &store,
         DemoSpec {
@@ -29,7 +29,7 @@ async fn thirty_thousand(engine: Engine) {
             seed: 2020,
         },
         today,
-        chrono::Utc::now(),
+        anpei_testkit::now(),
         &|_, _| {},
     )
     .await

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::support::{fresh_id_number, landmarks, post_hire};
 
 fn day(days_ago: u64) -> String {
-    (anpei_web::clock::today() - Days::new(days_ago))
+    (anpei_testkit::today() - Days::new(days_ago))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -191,7 +191,7 @@ both_engines!(
                 "hours",
             ),
             (
-                json!({ "kind": "annual", "ended_on": (anpei_web::clock::today() + Days::new(5)).to_string(), "hours": 8 }),
+                json!({ "kind": "annual", "ended_on": (anpei_testkit::today() + Days::new(5)).to_string(), "hours": 8 }),
                 "ended_on",
             ),
         ] {

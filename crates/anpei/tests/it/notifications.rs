@@ -56,8 +56,8 @@ both_engines!(
 
         // A new electrician without a certificate: the next run tells them, once.
         let (person, _) = hire_new_person(&app, &enterprise, "通知测试", 731).await;
-        let today = anpei_web::clock::today();
-        let report = notifications::generate(&app.store, today, anpei_web::clock::now())
+        let today = anpei_testkit::today();
+        let report = notifications::generate(&app.store, today, anpei_testkit::now())
             .await
             .unwrap();
         assert!(report.notices >= 1, "{report:?}");
@@ -75,14 +75,14 @@ both_engines!(
                 .any(|m| m.channel == "sms" && m.body_zh.contains("未持有该工种的特种作业操作证")),
             "{theirs:?}"
         );
-        let again = notifications::generate(&app.store, today, anpei_web::clock::now())
+        let again = notifications::generate(&app.store, today, anpei_testkit::now())
             .await
             .unwrap();
         assert_eq!(again.notices, 0, "nothing twice");
 
         // The gateway records a delivery; the message leaves the outbox.
         let message = theirs[0].id;
-        notifications::delivered(&app.store, message, anpei_web::clock::now())
+        notifications::delivered(&app.store, message, anpei_testkit::now())
             .await
             .unwrap();
         let pending = notifications::pending(app.store.connection(), 100_000)

@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::support::{fresh_id_number, get_ok, ledger_verify, post_hire, uuid_of};
 
 fn today() -> NaiveDate {
-    anpei_web::clock::today()
+    anpei_testkit::today()
 }
 
 fn ago(days: u64) -> NaiveDate {
@@ -772,7 +772,7 @@ both_engines!(
                 display_name: "哈尔滨第二化工有限公司 安全管理员".to_owned(),
                 scope: AccountScope::Enterprise(other_id),
             },
-            chrono::Utc::now(),
+            anpei_testkit::now(),
         )
         .await
         .unwrap();
@@ -1111,7 +1111,7 @@ both_engines!(
             json!({"trade_code": "3.1", "approved_on": ymd(ago(100)), "practical_facilities": "登高架设实训塔架"})).await;
         // A trainer who failed the yearly assessment may not teach.
         no_content(&app, &institution, &format!("/api/v1/institutions/{id}/trainers/{trainer}/events"),
-            json!({"kind": "assessed", "year": anpei_web::clock::today().format("%Y").to_string().parse::<i32>().unwrap(), "passed": false})).await;
+            json!({"kind": "assessed", "year": anpei_testkit::today().format("%Y").to_string().parse::<i32>().unwrap(), "passed": false})).await;
         let problem = expect_problem(
             post(
                 &app,
@@ -1129,7 +1129,7 @@ both_engines!(
             "{problem}"
         );
         no_content(&app, &institution, &format!("/api/v1/institutions/{id}/trainers/{trainer}/events"),
-            json!({"kind": "assessed", "year": anpei_web::clock::today().format("%Y").to_string().parse::<i32>().unwrap(), "passed": true})).await;
+            json!({"kind": "assessed", "year": anpei_testkit::today().format("%Y").to_string().parse::<i32>().unwrap(), "passed": true})).await;
         let opened = created(
             &app,
             &institution,

@@ -379,7 +379,7 @@ both_engines!(
 );
 
 fn ymd_ago(days: u64) -> String {
-    (anpei_web::clock::today() - chrono::Days::new(days))
+    (anpei_testkit::today() - chrono::Days::new(days))
         .format("%Y-%m-%d")
         .to_string()
 }

@@ -20,6 +20,8 @@ pub async fn anpei(args: &[&str]) -> Output {
         .args(args)
         .env_remove("ANPEI_DATABASE_URL")
         .env_remove("ANPEI_LEDGER_KEY")
+        // The binary runs on the tests' clock, as the test apps do.
+        .env("ANPEI_CLOCK_START", anpei_testkit::now().to_rfc3339())
         .env("ANPEI_LOG", "warn")
         .output()
         .await

@@ -72,7 +72,7 @@ async fn person_named(app: &TestApp, client: &Client, name: &str) -> Uuid {
 }
 
 fn day(days_ago: u64) -> String {
-    (anpei_web::clock::today() - Days::new(days_ago))
+    (anpei_testkit::today() - Days::new(days_ago))
         .format("%Y-%m-%d")
         .to_string()
 }
@@ -208,8 +208,8 @@ both_engines!(
         let city_kept = get_ok(&app, &harbin, "/api/v1/kpis?by=enterprise").await;
         anpei_store::verdicts::rebuild(
             &app.store,
-            anpei_web::clock::today(),
-            anpei_web::clock::now(),
+            anpei_testkit::today(),
+            anpei_testkit::now(),
             &|_, _| {},
         )
         .await
@@ -289,7 +289,7 @@ both_engines!(
         .await;
 
         // Due within 30 / 60 / 90 days: counted and listed alike, each within its horizon.
-        let today = anpei_web::clock::today();
+        let today = anpei_testkit::today();
         let mut previous = 0;
         for days in [30u64, 60, 90] {
             let list = get_ok(&app, &province, &format!("/api/v1/kpis/people?due={days}")).await;
@@ -375,18 +375,18 @@ both_engines!(
         let province = app.login("province").await;
         // Weeks later: some due dates have come inside the 30/60/90-day horizons, some
         // certificates have expired; most people's standing is as it was.
-        let later = anpei_web::clock::today() + Days::new(45);
-        let kept = verdicts::rebuild(&app.store, later, anpei_web::clock::now(), &|_, _| {})
+        let later = anpei_testkit::today() + Days::new(45);
+        let kept = verdicts::rebuild(&app.store, later, anpei_testkit::now(), &|_, _| {})
             .await
             .unwrap();
         assert!(kept.rows_written > 0, "{kept:?}");
         assert!(kept.rows_written < kept.rows, "{kept:?}");
         let by_kept = get_ok(&app, &province, "/api/v1/kpis?by=city").await;
 
-        verdicts::clear_person_rows(&app.store, anpei_web::clock::now())
+        verdicts::clear_person_rows(&app.store, anpei_testkit::now())
             .await
             .unwrap();
-        let fresh = verdicts::rebuild(&app.store, later, anpei_web::clock::now(), &|_, _| {})
+        let fresh = verdicts::rebuild(&app.store, later, anpei_testkit::now(), &|_, _| {})
             .await
             .unwrap();
         assert_eq!(fresh.rows_written, fresh.rows);

@@ -167,6 +167,15 @@ pub async fn hire(
         )
         .with_enterprise(staff.enterprise_id()),
     );
+    if !new_person {
+        crate::notifications::hired(
+            tx.conn(),
+            staff.enterprise_id(),
+            &[(person_id, employment_id)],
+            at,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Hired {
         person_id,

@@ -153,6 +153,9 @@ pub async fn import(
     }
 
     let mut report = ImportReport::default();
+    // People already on record, hired here by this file: each is told (see
+    // `notifications::hired`).
+    let mut rehired: Vec<(Uuid, Uuid)> = Vec::new();
     let mut persons = Vec::new();
     let mut identities = Vec::new();
     let mut jobs = Vec::with_capacity(rows.len());
@@ -196,6 +199,9 @@ pub async fn import(
             }
         };
         let employment_id = Uuid::now_v7();
+        if known.contains_key(hire.id_number.as_str()) {
+            rehired.push((person_id, employment_id));
+        }
         let model = employment_model(person_id, employment_id, enterprise_id, hire, at);
         tx.record(
             Change::of(
@@ -271,6 +277,9 @@ pub async fn import(
             .collect();
         insert_packed(tx.conn(), "employments", &EMPLOYMENT_COLUMNS, &rows).await?;
         wrote(rows.len());
+    }
+    for chunk in rehired.chunks(CHUNK) {
+        crate::notifications::hired(tx.conn(), enterprise_id, chunk, at).await?;
     }
     progress(ImportStep::Committing, 0, 0);
     // The commit evaluates every person named; the planner must know the tables grew.

@@ -9,7 +9,7 @@ use anpei_store::{access, ops};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -26,6 +26,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(search))
         .routes(routes!(archive))
         .routes(routes!(export))
+        .routes(routes!(open_id_number))
         .routes(routes!(update_phone))
         .routes(routes!(hire))
         .routes(routes!(end_employment))
@@ -37,7 +38,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct PersonSearch {
     #[serde(default)]
     pub query: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u64>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u64>,
     /// name (default), birth_date, recent
     pub sort: Option<String>,
@@ -52,7 +55,9 @@ pub struct PersonSummaryDto {
     /// Always masked, e.g. `2301**********123X`.
     pub id_number_masked: String,
     pub gender: String,
-    pub birth_date: NaiveDate,
+    /// The year only: with the full date, the masked ID number gives away the whole number
+    /// in three guesses for 98.5 % of people.
+    pub birth_year: i32,
     pub current_employers: Vec<String>,
 }
 
@@ -102,7 +107,7 @@ async fn search(
                 id: p.id,
                 id_number_masked: p.id_number.masked(),
                 gender: p.gender.code().to_owned(),
-                birth_date: p.birth_date,
+                birth_year: p.birth_date.year(),
                 current_employers: p.employers,
                 name: p.name,
             })
@@ -155,7 +160,8 @@ pub struct ArchiveDto {
     pub name: String,
     pub id_number_masked: String,
     pub gender: String,
-    pub birth_date: NaiveDate,
+    /// The year only (see `PersonSummaryDto::birth_year`).
+    pub birth_year: i32,
     pub phone_masked: Option<String>,
     pub employments: Vec<EmploymentDto>,
     pub history: Vec<ProvenanceDto>,
@@ -185,7 +191,7 @@ async fn archive(
         name: person.name.clone(),
         id_number_masked: person.id_number.masked(),
         gender: person.gender.code().to_owned(),
-        birth_date: person.birth_date,
+        birth_year: person.birth_date.year(),
         phone_masked: person.phone.as_ref().map(Phone::masked),
         employments: archive
             .employments
@@ -229,13 +235,40 @@ async fn export(
     let today = clock::today();
     let db = state.store.connection();
     let access = access::person_read(db, &authed.actor, id, today).await?;
-    let archive = read::archive(db, access, today).await?;
-    Ok(axum::Json(
-        state
-            .store
-            .export_archive(&archive, access.is_self(), clock::now()),
+    let document = state
+        .store
+        .export_archive(&authed.actor, access, today, clock::now())
+        .await?;
+    Ok(axum::Json(document).into_response())
+}
+
+/// A full ID number, opened on purpose.
+#[derive(Serialize, ToSchema)]
+pub struct FullIdNumberDto {
+    pub id_number: String,
+}
+
+/// Opens one person's full ID number: for the person, their current employer and the
+/// regulators of their jurisdiction; every call is audited (`pii_access_log`). A `POST`, so
+/// that the number is never in a URL or a cache.
+#[utoipa::path(post, path = "/api/v1/persons/{id}/id-number", tag = "people", params(("id" = Uuid, Path)),
+    responses((status = 200, body = FullIdNumberDto), (status = 403, body = Problem, content_type = "application/problem+json"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn open_id_number(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+) -> Result<Response, WebError> {
+    let db = state.store.connection();
+    let access = access::person_read(db, &authed.actor, id, clock::today()).await?;
+    let full =
+        anpei_store::pii_audit::open_id_number(db, &authed.actor, access, clock::now()).await?;
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        axum::Json(FullIdNumberDto {
+            id_number: full.as_str().to_owned(),
+        }),
     )
-    .into_response())
+        .into_response())
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -12,7 +12,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::auth::{AuthSession, Authed, Credentials, SessionUser};
+use crate::auth::{self, AuthSession, Authed, ClientAddr, SessionUser, SignedIn};
 use crate::error::{Problem, WebError};
 use crate::extract::Json;
 use crate::{AppState, clock};
@@ -28,6 +28,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct LoginRequest {
     pub username: String,
     pub password: String,
+    /// The 6-digit TOTP code: required for regulator, HR and administrator accounts (and any
+    /// account that enrolled one). The first enrolment happens on the sign-in page.
+    #[serde(default)]
+    pub totp: Option<String>,
 }
 
 /// The signed-in account and its jurisdiction.
@@ -44,6 +48,8 @@ pub struct MeDto {
     pub scope_id: Option<Uuid>,
     /// The region code of a regulator or HR bureau.
     pub region_code: Option<String>,
+    /// The account must change its password before anything else works.
+    pub must_change_password: bool,
 }
 
 fn me_dto(authed: &Authed) -> MeDto {
@@ -64,28 +70,50 @@ fn me_dto(authed: &Authed) -> MeDto {
         scope: scope.to_owned(),
         scope_id,
         region_code,
+        must_change_password: authed.account.must_change_password,
     }
 }
 
 /// Signs in; sets the session cookie.
 #[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginRequest,
-    responses((status = 200, body = MeDto), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = MeDto), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json",
+            description = "`field: totp`: this account needs its TOTP code (or its enrolment, on the sign-in page)"),
+        (status = 429, body = Problem, content_type = "application/problem+json",
+            description = "Too many failures for the account or the address; see Retry-After")))]
 async fn login(
+    State(state): State<AppState>,
+    addr: ClientAddr,
     mut session: AuthSession,
     Json(body): Json<LoginRequest>,
 ) -> Result<Response, WebError> {
-    let user = session
-        .authenticate(Credentials {
-            username: body.username,
-            password: body.password,
-        })
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?
-        .ok_or(WebError::BadCredentials)?;
-    session
-        .login(&user)
-        .await
-        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let user = match auth::sign_in(
+        &mut session,
+        &state.sign_ins,
+        addr,
+        &body.username,
+        body.password,
+        body.totp.as_deref(),
+    )
+    .await?
+    {
+        auth::SignIn::Done(user) => user,
+        auth::SignIn::SecondFactor { enrolment } => {
+            return Err(WebError::Invalid {
+                field: "totp".to_owned(),
+                zh: if enrolment.is_some() {
+                    "首次登录请在网页登录页面绑定动态验证码".to_owned()
+                } else {
+                    "需要 6 位动态验证码（totp）".to_owned()
+                },
+                en: if enrolment.is_some() {
+                    "Enrol the authenticator on the sign-in page first".to_owned()
+                } else {
+                    "A 6-digit TOTP code (totp) is required".to_owned()
+                },
+            });
+        }
+    };
     let actor = accounts::actor_of(&user.account)?;
     let authed = Authed {
         actor,
@@ -107,7 +135,7 @@ async fn logout(mut session: AuthSession) -> Result<StatusCode, WebError> {
 /// The current account.
 #[utoipa::path(get, path = "/api/v1/me", tag = "session",
     responses((status = 200, body = MeDto), (status = 401, body = Problem, content_type = "application/problem+json")))]
-async fn me(authed: Authed) -> axum::Json<MeDto> {
+async fn me(SignedIn(authed): SignedIn) -> axum::Json<MeDto> {
     axum::Json(me_dto(&authed))
 }
 
@@ -122,7 +150,7 @@ pub struct PasswordChange {
     responses((status = 204), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn change_password(
     State(state): State<AppState>,
-    authed: Authed,
+    SignedIn(authed): SignedIn,
     mut session: AuthSession,
     Json(body): Json<PasswordChange>,
 ) -> Result<StatusCode, WebError> {
@@ -135,6 +163,11 @@ async fn change_password(
     )
     .await?;
     if let Some(account) = accounts::find(state.store.connection(), authed.account.id).await? {
+        session
+            .session
+            .cycle_id()
+            .await
+            .map_err(|e| WebError::Internal(e.to_string()))?;
         session
             .login(&SessionUser { account })
             .await

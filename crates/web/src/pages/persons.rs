@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/persons/search", post(search))
         .route("/persons/{id}", get(archive_page))
         .route("/persons/{id}/export.json", get(export))
+        .route("/persons/{id}/id-number", post(open_id_number))
         .route("/persons/{id}/certificates", post(issue_certificate))
         .route("/persons/{id}/trainings", post(record_training))
         .route("/persons/{id}/assessments", post(record_assessment))
@@ -42,7 +43,7 @@ struct SearchForm {
     sort: String,
     #[serde(default)]
     desc: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::paging::page")]
     page: Option<u64>,
     /// A sort header was clicked: sort by it, flipping the order if it is already current.
     #[serde(default)]
@@ -165,7 +166,7 @@ async fn run_search(
     };
     let headers = [
         ("name", t.pick("姓名", "Name")),
-        ("birth", t.pick("出生日期", "Born")),
+        ("birth", t.pick("出生年份", "Born")),
     ]
     .into_iter()
     .map(|(key, label)| {
@@ -203,7 +204,7 @@ async fn run_search(
                 href: format!("/persons/{}", p.id),
                 id_masked: p.id_number.masked(),
                 gender: t.pick(p.gender.name_zh(), p.gender.name_en()),
-                birth: date(p.birth_date),
+                birth: birth_year(t, p.birth_date),
                 employers: p.employers.join("，"),
                 name: p.name,
             })
@@ -301,6 +302,10 @@ struct ArchivePage {
     id: Uuid,
     name: String,
     id_masked: String,
+    /// The reader may open the full number (the person, their employer, a regulator).
+    can_open_id: bool,
+    /// The full number is shown (opened on purpose, and audited).
+    id_opened: bool,
     gender: &'static str,
     birth: String,
     phone: String,
@@ -416,6 +421,24 @@ async fn archive_page(
     Path(id): Path<Uuid>,
 ) -> Result<Response, WebError> {
     render(&archive_view(&state, t, &authed, id, IssueForm::default(), None).await?)
+}
+
+/// The archive with the full ID number shown: opened on purpose by a reader who may, and
+/// audited (`pii_audit`); the page is never cached.
+async fn open_id_number(
+    State(state): State<AppState>,
+    t: Tr,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+) -> Result<Response, WebError> {
+    let db = state.store.connection();
+    let access = access::person_read(db, &authed.actor, id, clock::today()).await?;
+    let full =
+        anpei_store::pii_audit::open_id_number(db, &authed.actor, access, clock::now()).await?;
+    let mut page = archive_view(&state, t, &authed, id, IssueForm::default(), None).await?;
+    page.id_masked = full.as_str().to_owned();
+    page.id_opened = true;
+    Ok(([(header::CACHE_CONTROL, "no-store")], render(&page)?).into_response())
 }
 
 async fn archive_view(
@@ -672,8 +695,10 @@ async fn archive_view(
         id,
         name: person.name.clone(),
         id_masked: person.id_number.masked(),
+        can_open_id: anpei_store::pii_audit::may_open_id_number(&authed.actor),
+        id_opened: false,
         gender: t.pick(person.gender.name_zh(), person.gender.name_en()),
-        birth: date(person.birth_date),
+        birth: birth_year(t, person.birth_date),
         phone: person
             .phone
             .as_ref()
@@ -929,10 +954,10 @@ async fn export(
     let today = clock::today();
     let db = state.store.connection();
     let access = access::person_read(db, &authed.actor, id, today).await?;
-    let archive = read::archive(db, access, today).await?;
     let document = state
         .store
-        .export_archive(&archive, access.is_self(), clock::now());
+        .export_archive(&authed.actor, access, today, clock::now())
+        .await?;
     let body =
         serde_json::to_string_pretty(&document).map_err(|e| WebError::Internal(e.to_string()))?;
     Ok((
@@ -949,4 +974,16 @@ async fn export(
         body,
     )
         .into_response())
+}
+
+/// A birth date as pages show it beside a masked ID number: the year only (with the full
+/// date the masked number gives the whole one away in three guesses for 98.5 % of people).
+fn birth_year(t: Tr, born: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    let year = born.year();
+    if t.is_en() {
+        year.to_string()
+    } else {
+        format!("{year} 年")
+    }
 }
