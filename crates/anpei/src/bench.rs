@@ -219,6 +219,13 @@ impl HttpRun {
     }
 }
 
+/// The web settings of a bench server on `addr`: its public URL is that address, so the
+/// bench's writes name it as their `Origin`.
+fn web_config(addr: std::net::SocketAddr) -> anyhow::Result<anpei_web::WebConfig> {
+    let public = anpei_web::security::PublicUrl::parse(&format!("http://{addr}"))?;
+    Ok(anpei_web::WebConfig::new(public))
+}
+
 /// Serves `store` on a fresh loopback port and drives it with raw keep-alive HTTP/1.1.
 async fn verify_over_http(
     store: &Store,
@@ -228,9 +235,9 @@ async fn verify_over_http(
 ) -> anyhow::Result<HttpRun> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let app = anpei_web::app(store.clone(), anpei_web::WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
+    let app = anpei_web::app(store.clone(), web_config(addr)?);
     let server = tokio::spawn(async move { anpei_web::serve(listener, app).await });
 
     let deadline = Instant::now() + std::time::Duration::from_secs(seconds);
@@ -522,9 +529,9 @@ pub async fn compliance(
     let naive_full = report.people as f64 / naive_rate;
 
     // 2. The province's dashboard over HTTP.
-    let app = anpei_web::app(store.clone(), anpei_web::WebConfig::default());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
+    let app = anpei_web::app(store.clone(), web_config(addr)?);
     tokio::spawn(async move { anpei_web::serve(listener, app).await });
     let body = format!(
         "{{\"username\":\"province\",\"password\":\"{}\"}}",
@@ -533,7 +540,7 @@ pub async fn compliance(
     let (status, head, _) = http(
         addr,
         format!(
-            "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "POST /api/v1/session HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://{addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         ),
     )

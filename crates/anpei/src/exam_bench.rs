@@ -259,12 +259,6 @@ pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::proce
     .await?;
 
     let connections = options.connections.max(1);
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(connections)
-        .tcp_nodelay(true)
-        .timeout(Duration::from_secs(30))
-        .build()?;
-
     // The server: a child on a free loopback port, or the one at --url.
     let server = if options.spawn_server {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
@@ -303,6 +297,20 @@ pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::proce
             args: Vec::new(),
         }
     };
+    // Writes name the server's own origin, as a browser's do (the CSRF check refuses
+    // them otherwise): the child's public URL is its address; --url must be the public one.
+    let origin = anpei_web::security::PublicUrl::parse(&server.base)?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::ORIGIN,
+        reqwest::header::HeaderValue::from_str(origin.origin())?,
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(connections)
+        .tcp_nodelay(true)
+        .timeout(Duration::from_secs(30))
+        .default_headers(headers)
+        .build()?;
     if !wait_ready(&client, &server.base, Duration::from_secs(120)).await {
         anyhow::bail!("the server at {} does not answer /healthz", server.base);
     }

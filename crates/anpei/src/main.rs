@@ -55,8 +55,9 @@ enum Command {
         /// Minutes between timed ledger checkpoints.
         #[arg(long, default_value_t = 10)]
         checkpoint_minutes: u64,
-        /// Public address for links that leave the screen (certificate QR codes), e.g.
-        /// https://anpei.example.cn; default: the address each request came to.
+        /// Public address users reach the server at, e.g. https://anpei.example.cn: the base
+        /// of certificate QR links and the only origin writes are accepted from; default
+        /// http://<--addr>.
         #[arg(long, env = "ANPEI_PUBLIC_URL")]
         public_url: Option<String>,
         /// Most exam saves committed in one transaction (1 = one transaction per save, for
@@ -412,6 +413,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }) {
             Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url, exam_batch } => {
                 let addr = config::parse_addr(&addr)?;
+                let public_url = config::public_url(public_url.as_deref(), addr)?;
                 // A server's writers should not stall on copying the WAL.
                 let store = Store::open(&StoreConfig { background_wal_checkpoints: true, ..config.store.clone() }).await?;
                 if !no_demo && demo::is_empty(&store).await? {
@@ -419,9 +421,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6, true).await?;
                 }
                 anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
-                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, public_url, exam_batch, ..Default::default() });
+                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, exam_batch, ..anpei_web::WebConfig::new(public_url.clone()) });
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
+                println!("公开地址 public URL (links, accepted Origin): {public_url}");
                 anpei_web::serve(listener, app).await?;
                 Ok(ExitCode::SUCCESS)
             }
@@ -575,7 +578,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         anpei_store::StoreError::NotFound => anyhow::anyhow!("未找到证书 / no certificate numbered {number}"),
                         other => other.into(),
                     })?;
-                let url = anpei_web::qr::verify_url(Some(&public_url), None, &found.number);
+                let public_url = anpei_web::security::PublicUrl::parse(&public_url).map_err(|err| anyhow::anyhow!("--public-url: {err}"))?;
+                let url = anpei_web::qr::verify_url(&public_url, &found.number);
                 let sheet = anpei_web::api::certificates::printable_sheet(found, url);
                 let pdf = anpei_formats::certificate_pdf::render(&sheet)?;
                 std::fs::write(&out, pdf)?;

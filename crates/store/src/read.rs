@@ -35,8 +35,16 @@ impl<T> Page<T> {
 
 pub const MAX_PER_PAGE: u64 = 200;
 
-fn clamp(page: u64, per_page: u64) -> (u64, u64) {
-    (Ord::max(page, 1), Ord::clamp(per_page, 1, MAX_PER_PAGE))
+/// The highest page a list serves; past it, the (empty) last page it allows. It keeps
+/// `(page - 1) * per_page` far from overflowing `u64` and the databases' signed `OFFSET`.
+pub const MAX_PAGE: u64 = 1_000_000;
+
+/// `page` and `per_page` within their bounds.
+pub fn clamp(page: u64, per_page: u64) -> (u64, u64) {
+    (
+        Ord::clamp(page, 1, MAX_PAGE),
+        Ord::clamp(per_page, 1, MAX_PER_PAGE),
+    )
 }
 
 fn order(desc: bool) -> Order {

@@ -67,10 +67,7 @@ pub async fn list(
     page: u64,
     per_page: u64,
 ) -> Result<Page<ApplicationSummary>, StoreError> {
-    let (page, per_page) = (
-        Ord::max(page, 1),
-        Ord::clamp(per_page, 1, crate::read::MAX_PER_PAGE),
-    );
+    let (page, per_page) = crate::read::clamp(page, per_page);
     let mut select = subsidy_application::Entity::find().filter(scope_condition(actor));
     if let Some(wanted) = filter.status.as_deref().filter(|s| status::ALL.contains(s)) {
         select = select.filter(subsidy_application::Column::Status.eq(wanted));

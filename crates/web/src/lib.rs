@@ -12,20 +12,22 @@ pub mod extract;
 pub mod i18n;
 pub mod import_progress;
 pub mod pages;
+pub mod paging;
 pub mod qr;
+pub mod security;
 
 use std::time::Duration;
 
 use anpei_store::Store;
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderValue, Method, StatusCode, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, header};
+use axum::middleware;
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum_login::AuthManagerLayerBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
@@ -38,20 +40,22 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest accepted request body.
     pub body_limit: usize,
-    /// The public address (e.g. `https://anpei.example.cn`) for links that leave the
-    /// screen, such as the QR codes on certificates; without it, the request's host.
-    pub public_url: Option<String>,
+    /// The public address (e.g. `https://anpei.example.cn`): the base of links that leave
+    /// the screen (the QR codes on certificates) and the only origin writes may come from.
+    /// Always known, never taken from a request's `Host`.
+    pub public_url: security::PublicUrl,
     /// Most exam jobs (answer saves, sign-ins, hand-ins) the exam writer commits in one
     /// transaction. 1 is the unbatched baseline `anpei bench exam --unbatched` compares with.
     pub exam_batch: usize,
 }
 
-impl Default for WebConfig {
-    fn default() -> Self {
+impl WebConfig {
+    /// The defaults for a server reached at `public_url`.
+    pub fn new(public_url: security::PublicUrl) -> Self {
         WebConfig {
             secure_cookies: false,
             body_limit: 1024 * 1024,
-            public_url: None,
+            public_url,
             exam_batch: anpei_store::exam::attempts::BATCH,
         }
     }
@@ -90,24 +94,28 @@ pub fn app(store: Store, config: WebConfig) -> Router {
     Router::new()
         .merge(pages::router())
         .merge(api)
-        .layer(middleware::from_fn(same_origin_writes))
         .layer(auth)
         // Read-only and anonymous: no session to load or save.
         .route("/healthz", get(healthz))
         .merge(public_api)
+        // Before the session is loaded; the anonymous API (exam sign-in) included.
+        .layer(middleware::from_fn_with_state(
+            config.public_url.clone(),
+            security::same_origin_writes,
+        ))
         .layer(DefaultBodyLimit::max(config.body_limit))
         .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
+        // A panic anywhere below is a plain 500 (pages catch theirs inside `html_errors`).
+        .layer(CatchPanicLayer::custom(security::panic_response))
+        .layer(middleware::from_fn_with_state(
+            security::HeaderPolicy {
+                https: config.secure_cookies,
+            },
+            security::headers,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
@@ -115,28 +123,6 @@ pub fn app(store: Store, config: WebConfig) -> Router {
 
 async fn healthz() -> impl IntoResponse {
     ([(header::CACHE_CONTROL, "no-store")], "ok")
-}
-
-/// CSRF defence in depth beside `SameSite=Lax`: a state-changing request that names an
-/// origin must name ours.
-async fn same_origin_writes(request: Request, next: Next) -> Response {
-    let unsafe_method = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    );
-    if unsafe_method {
-        let headers = request.headers();
-        if let (Some(origin), Some(host)) = (
-            headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()),
-            headers.get(header::HOST).and_then(|v| v.to_str().ok()),
-        ) {
-            let origin_host = origin.split("://").nth(1).unwrap_or(origin);
-            if origin != "null" && origin_host != host {
-                return error::WebError::Forbidden.into_response();
-            }
-        }
-    }
-    next.run(request).await
 }
 
 /// Serves until ctrl-c (or SIGTERM), then finishes the requests in flight.

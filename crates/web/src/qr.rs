@@ -3,6 +3,8 @@
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
 
+use crate::security::PublicUrl;
+
 /// An SVG QR code for `url`, sized by CSS; empty if the URL is too long for a QR code.
 pub fn svg(url: &str) -> String {
     match QrCode::with_error_correction_level(url.as_bytes(), EcLevel::M) {
@@ -17,14 +19,11 @@ pub fn svg(url: &str) -> String {
     }
 }
 
-/// The absolute URL of a certificate's public verification page. `base` is the configured
-/// public address; without one, the address the request came to.
-pub fn verify_url(base: Option<&str>, host: Option<&str>, number: &str) -> String {
-    let base = match base {
-        Some(base) => base.trim_end_matches('/').to_owned(),
-        None => format!("http://{}", host.unwrap_or("127.0.0.1:8080")),
-    };
-    format!("{base}/verify/{number}")
+/// The absolute URL of a certificate's public verification page, on the configured public
+/// address: never on the address a request names in its `Host` header, which the client
+/// writes (a printed certificate would carry the attacker's link for good).
+pub fn verify_url(public: &PublicUrl, number: &str) -> String {
+    public.join(&format!("/verify/{number}"))
 }
 
 #[cfg(test)]
@@ -32,18 +31,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn verification_links_use_the_public_address_when_configured() {
+    fn verification_links_use_the_public_address() {
+        let public = PublicUrl::parse("https://anpei.example.cn/").unwrap();
         assert_eq!(
-            verify_url(
-                Some("https://anpei.example.cn/"),
-                Some("10.0.0.5:8080"),
-                "T230100-2026-000001"
-            ),
+            verify_url(&public, "T230100-2026-000001"),
             "https://anpei.example.cn/verify/T230100-2026-000001"
-        );
-        assert_eq!(
-            verify_url(None, Some("127.0.0.1:9000"), "X"),
-            "http://127.0.0.1:9000/verify/X"
         );
     }
 

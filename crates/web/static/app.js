@@ -127,3 +127,36 @@ document.addEventListener("click", function (event) {
   }
 });
 document.addEventListener("DOMContentLoaded", openTargetDetails);
+
+// A refused form brings its list of problems into view (the subsidy pages mark theirs).
+(function () {
+  var errors = document.querySelector("[data-focus-on-load]");
+  if (errors) { errors.focus(); }
+})();
+
+// The subsidy application: the amount as rows are ticked, and a finder for long lists; the
+// server computes both again.
+(function () {
+  var form = document.getElementById("subsidy-form");
+  if (!form) { return; }
+  var per = Number(form.getAttribute("data-per-person")) || 0;
+  var picked = document.getElementById("picked");
+  var amount = document.getElementById("amount");
+  function update() {
+    var n = form.querySelectorAll("input[name=certificate_ids]:checked").length;
+    picked.textContent = String(n);
+    amount.textContent = (n * per).toLocaleString("en-US");
+  }
+  form.addEventListener("change", update);
+  update();
+  var finder = document.getElementById("row-filter");
+  if (finder) {
+    finder.hidden = false;
+    finder.querySelector("input").addEventListener("input", function (event) {
+      var q = event.target.value.trim().toLowerCase();
+      form.querySelectorAll("tr[data-search]").forEach(function (row) {
+        row.hidden = q !== "" && row.getAttribute("data-search").indexOf(q) < 0;
+      });
+    });
+  }
+})();

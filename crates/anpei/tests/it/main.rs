@@ -10,7 +10,8 @@
 //! `masking`, `openapi`, `session`, `cli`, `properties`, `bank` (the question bank: imports,
 //! versions, who may see it), `exams` and `exam_admin` (the exam system and its staff pages),
 //! `exam_crash` (acknowledged answers survive a SIGKILL of the server binary), `browser`
-//! (pages in headless Chromium).
+//! (pages in headless Chromium), `web_hardening` (CSRF, security headers, redirects, paging
+//! and public links at the HTTP edge).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -45,3 +46,4 @@ mod subsidies;
 mod subsidy_browser;
 mod support;
 mod verdicts;
+mod web_hardening;

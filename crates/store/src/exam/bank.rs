@@ -581,8 +581,7 @@ pub async fn list(
     _access: &BankAccess,
     filter: &QuestionFilter,
 ) -> Result<Page<QuestionRow>, StoreError> {
-    let page = Ord::max(filter.page, 1);
-    let per_page = filter.per_page.clamp(1, crate::read::MAX_PER_PAGE);
+    let (page, per_page) = crate::read::clamp(filter.page, filter.per_page);
     let mut query = question::Entity::find();
     if let Some(trade) = &filter.trade_code {
         query = query.filter(question::Column::TradeCode.eq(trade.as_str()));

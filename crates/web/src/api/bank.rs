@@ -371,7 +371,9 @@ pub struct QuestionListParams {
     pub q: Option<String>,
     /// Include retired questions.
     pub retired: Option<bool>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u64>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u64>,
     /// updated (default), created, kind, version
     pub sort: Option<String>,

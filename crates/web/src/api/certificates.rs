@@ -5,7 +5,7 @@ use anpei_domain::certificate::CertificateKind;
 use anpei_store::ops::certificates::{self, Lifecycle, NewCertificate};
 use anpei_store::{access, read};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -221,17 +221,15 @@ pub struct PdfDocument(Vec<u8>);
 async fn download_certificate_pdf(
     State(state): State<AppState>,
     authed: Authed,
-    headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Response, WebError> {
-    certificate_pdf(&state, &authed, &headers, &number).await
+    certificate_pdf(&state, &authed, &number).await
 }
 
 /// One response for the API route and the archive page's link (`/certificates/{number}/pdf`).
 pub async fn certificate_pdf(
     state: &AppState,
     authed: &Authed,
-    headers: &HeaderMap,
     number: &str,
 ) -> Result<Response, WebError> {
     let found = read::printable_certificate(
@@ -241,11 +239,7 @@ pub async fn certificate_pdf(
         clock::today(),
     )
     .await?;
-    let url = qr::verify_url(
-        state.config.public_url.as_deref(),
-        headers.get(header::HOST).and_then(|h| h.to_str().ok()),
-        &found.number,
-    );
+    let url = qr::verify_url(&state.config.public_url, &found.number);
     let sheet = printable_sheet(found, url);
     let missing = anpei_formats::certificate_pdf::missing_characters(&sheet).len();
     if missing > 0 {

@@ -330,6 +330,7 @@ pub struct PeopleQueryDto {
     #[serde(default)]
     due: String,
     /// 1-based.
+    #[serde(default, deserialize_with = "crate::paging::page")]
     page: Option<u64>,
 }
 

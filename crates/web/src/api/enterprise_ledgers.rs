@@ -123,7 +123,9 @@ pub struct ListParams {
     /// Apprenticeships: started (default), planned_graduation. Off post: starts (default), ends.
     pub sort: Option<String>,
     pub desc: Option<bool>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u64>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u64>,
 }
 

@@ -34,7 +34,9 @@ pub struct EnterpriseListParams {
     pub industry: Option<String>,
     /// City code, e.g. 230100.
     pub city: Option<String>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u64>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u64>,
     /// name (default), credit_code, region, recent
     pub sort: Option<String>,
@@ -201,7 +203,9 @@ pub struct StaffParams {
     pub kind: Option<String>,
     /// team_leader, special_ops, key_position, principal_leader, safety_manager
     pub flag: Option<String>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u64>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u64>,
     /// name (default), position, start_date
     pub sort: Option<String>,

@@ -41,7 +41,9 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub struct ListParams {
     /// filed, confirmed, reviewed or closed.
     pub status: Option<String>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub page: Option<u64>,
+    #[serde(default, deserialize_with = "crate::paging::per_page")]
     pub per_page: Option<u64>,
 }
 

@@ -92,6 +92,10 @@ fn trade_choices(
         .collect()
 }
 
+/// The deepest indentation the syllabus tree draws (`app.css`: `.tree .depth-N`); deeper
+/// points line up with it.
+const MAX_INDENT: usize = 5;
+
 #[derive(Debug, Clone)]
 pub struct TreeLine {
     pub id: Uuid,
@@ -249,7 +253,7 @@ async fn list(
             id: n.point.id,
             code: n.point.code,
             title: n.point.title,
-            indent: n.depth,
+            indent: n.depth.min(MAX_INDENT),
             questions: n.questions,
         })
         .collect();

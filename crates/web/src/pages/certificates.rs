@@ -3,7 +3,6 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 
@@ -19,8 +18,7 @@ pub fn router() -> Router<AppState> {
 async fn pdf(
     State(state): State<AppState>,
     authed: Authed,
-    headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Response, WebError> {
-    crate::api::certificates::certificate_pdf(&state, &authed, &headers, &number).await
+    crate::api::certificates::certificate_pdf(&state, &authed, &number).await
 }

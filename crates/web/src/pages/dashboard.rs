@@ -62,6 +62,7 @@ pub(crate) struct DashboardQuery {
     /// asc or desc.
     #[serde(default)]
     pub(crate) dir: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub(crate) page: Option<u64>,
 }
 
@@ -978,6 +979,7 @@ pub(crate) struct PeopleQuery {
     /// 30, 60 or 90: something due within that many days.
     #[serde(default)]
     pub(crate) due: String,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     pub(crate) page: Option<u64>,
 }
 

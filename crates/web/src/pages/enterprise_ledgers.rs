@@ -469,7 +469,10 @@ async fn page(
     let param = |name: &str| params.get(name).cloned().unwrap_or_default();
     let desc = param("desc") == "true";
     let paging = Paging {
-        page: params.get("page").and_then(|p| p.parse().ok()).unwrap_or(1),
+        page: params
+            .get("page")
+            .and_then(|p| crate::paging::page_from_text(p))
+            .unwrap_or(1),
         per_page: 25,
         desc,
     };

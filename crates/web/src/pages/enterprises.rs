@@ -43,6 +43,7 @@ struct ListQuery {
     sort: String,
     #[serde(default)]
     desc: Option<String>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     page: Option<u64>,
 }
 
@@ -221,6 +222,7 @@ struct StaffParams {
     sort: String,
     #[serde(default)]
     desc: Option<String>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     page: Option<u64>,
 }
 

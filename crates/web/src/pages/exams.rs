@@ -198,6 +198,7 @@ struct ListParams {
     when: Option<String>,
     sort: Option<String>,
     desc: Option<bool>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     page: Option<u64>,
 }
 
@@ -971,7 +972,6 @@ pub struct ConsoleRow {
     pub status_class: &'static str,
     pub answered: u32,
     pub questions: u32,
-    pub percent: u32,
     pub time_left: String,
     pub urgent: bool,
     pub leaves: u32,
@@ -1032,7 +1032,6 @@ fn console_row(
         status_class,
         answered: e.answered,
         questions: e.questions,
-        percent: (e.answered * 100).checked_div(e.questions).unwrap_or(0),
         time_left: e.seconds_left.map(clock_text).unwrap_or_default(),
         urgent: e.seconds_left.is_some_and(|s| s < 300),
         leaves: e.leaves,
@@ -1958,6 +1957,7 @@ struct StatsParams {
     flagged: Option<bool>,
     sort: Option<String>,
     desc: Option<bool>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     page: Option<u64>,
 }
 

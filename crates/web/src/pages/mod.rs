@@ -32,6 +32,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::AppState;
 use crate::auth::Authed;
@@ -60,6 +61,8 @@ pub fn router() -> Router<AppState> {
         .route("/lang", get(switch_language))
         .route("/static/{*path}", get(static_file))
         .fallback(not_found)
+        // Inside `html_errors`, so that a page's panic becomes the HTML error page.
+        .layer(CatchPanicLayer::custom(crate::security::panic_response))
         .layer(middleware::from_fn(html_errors))
 }
 
@@ -225,10 +228,23 @@ pub fn urlencode(text: &str) -> String {
     out
 }
 
-/// Only local paths are followed after sign-in or a language switch.
+/// Where to go after sign-in or a language switch: only a path on this site, else `/`.
+///
+/// A same-site path starts with exactly one `/`, followed by neither `/` nor `\` (both make
+/// `//evil.example`, another host, to a browser) and holds no control character or whitespace
+/// anywhere: browsers drop TAB, CR and LF from URLs, so `/\t/evil.example` would become
+/// `//evil.example` after the check. A backslash is refused anywhere (browsers read it as
+/// `/`), and so is anything that is not a valid `Location` header.
 pub fn safe_local(path: Option<&str>) -> String {
     match path {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_owned(),
+        Some(p)
+            if p.strip_prefix('/')
+                .is_some_and(|rest| !rest.starts_with('/'))
+                && !p.contains('\\')
+                && !p.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            p.to_owned()
+        }
         _ => "/".to_owned(),
     }
 }
@@ -364,4 +380,44 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
 /// Date for pages.
 pub fn date(d: chrono::NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        let cases = [
+            (None, "/"),
+            (Some(""), "/"),
+            (Some("/"), "/"),
+            (Some("/persons"), "/persons"),
+            (
+                Some("/persons?q=%E5%BC%A0&page=2"),
+                "/persons?q=%E5%BC%A0&page=2",
+            ),
+            (Some("/enterprises/1#hire"), "/enterprises/1#hire"),
+            (Some("/证书"), "/证书"),
+            (Some("//evil.example"), "/"),
+            (Some("///evil.example"), "/"),
+            (Some("/\\evil.example"), "/"),
+            (Some("/a\\b"), "/"),
+            (Some("https://evil.example"), "/"),
+            (Some("http:/evil.example"), "/"),
+            (Some("javascript:alert(1)"), "/"),
+            (Some("evil.example"), "/"),
+            // Browsers strip TAB, CR and LF: these would become `//evil.example`.
+            (Some("/\t/evil.example"), "/"),
+            (Some("/\r\n/evil.example"), "/"),
+            (Some("/\n/evil.example"), "/"),
+            (Some("/ /evil.example"), "/"),
+            (Some("/persons\u{0}"), "/"),
+            (Some("/persons\u{3000}x"), "/"),
+            (Some("/a b"), "/"),
+        ];
+        for (given, expected) in cases {
+            assert_eq!(safe_local(given), expected, "{given:?}");
+        }
+    }
 }

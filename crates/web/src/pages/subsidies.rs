@@ -244,6 +244,7 @@ struct ListParams {
     status: Option<String>,
     sort: Option<String>,
     desc: Option<bool>,
+    #[serde(default, deserialize_with = "crate::paging::page")]
     page: Option<u64>,
 }
 

@@ -6,7 +6,7 @@ use anpei_store::read::PublicCertificate;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -96,7 +96,6 @@ async fn page(
     State(state): State<AppState>,
     t: Tr,
     MaybeAuthed(authed): MaybeAuthed,
-    headers: HeaderMap,
     Path(number): Path<String>,
 ) -> Result<Response, WebError> {
     let layout = Layout::new(
@@ -111,11 +110,7 @@ async fn page(
         .await
     {
         Ok(found) => {
-            let link = qr::verify_url(
-                state.config.public_url.as_deref(),
-                headers.get(header::HOST).and_then(|h| h.to_str().ok()),
-                &found.number,
-            );
+            let link = qr::verify_url(&state.config.public_url, &found.number);
             render(&VerifyPage {
                 l: layout,
                 number: found.number.clone(),
