@@ -3,7 +3,14 @@
 // kept in localStorage and sent in order (PUT /api/v1/exam/answers, one in flight); it leaves
 // the queue only when the server acknowledges it, after its commit. A reload, a lost network
 // or a restarted server therefore loses nothing: the queue is sent again (the sequence number
-// makes a repeat harmless) and the page redraws from the server.
+// makes a repeat harmless) and the page redraws from the server. A save the server refuses
+// as a conflict (409: another tab or device used that sequence number for another answer)
+// is not lost: the page reloads the paper and numbers what is still queued after the
+// server's last_seq.
+//
+// A sign-in from a second device (issue 13) lands here without a working token: the page
+// shows "等待监考员确认" and polls GET /api/v1/exam/sign-in/wait until a proctor approves
+// (then the paper loads) or refuses.
 (function () {
   "use strict";
   var root = document.getElementById("exam");
@@ -30,11 +37,12 @@
 
   function load() {
     api("GET", "/api/v1/exam/paper").then(function (r) {
-      if (r.status === 401) { signedOut(); return null; }
+      if (r.status === 401) { waitForProctor(); return null; }
       if (!r.ok) throw new Error("status " + r.status);
       return r.json();
     }).then(function (p) {
       if (!p) return;
+      el("exam-wait").hidden = true;
       offset = Date.parse(p.server_now) - Date.now();
       paper = p;
       key = "anpei-exam-" + p.attempt_id;
@@ -45,7 +53,8 @@
       answers = {};
       p.items.forEach(function (i) { if (i.answer) answers[i.position] = i.answer; });
       // What the server has not acknowledged yet is still in the queue: show it and send it.
-      queue = restore().filter(function (q) { return q.seq > p.last_seq; });
+      queue = renumber(restore(), p.last_seq);
+      store();
       queue.forEach(function (q) { answers[q.position] = q.response; });
       seq = Math.max(p.last_seq, queue.reduce(function (m, q) { return Math.max(m, q.seq); }, 0));
       draw();
@@ -55,6 +64,34 @@
       alertText(t("网络中断，正在重试…", "Network lost, retrying…"));
       setTimeout(load, 2000);
     });
+  }
+
+  // Queued answers the server has not stored: those numbered above its last_seq are kept;
+  // after a conflict the server's last_seq may have overtaken some of them, and they are
+  // numbered on from it (in their order) so that they are sent after what it has.
+  function renumber(saved, lastSeq) {
+    var keep = saved.filter(function (q) { return q.seq > lastSeq || q.conflict; });
+    var next = lastSeq;
+    return keep.map(function (q) { next += 1; return { seq: next, position: q.position, response: q.response }; });
+  }
+
+  function waitForProctor() {
+    api("GET", "/api/v1/exam/sign-in/wait").then(function (r) {
+      if (r.status === 202) {
+        el("exam-wait").hidden = false;
+        el("exam-title").textContent = t("等待监考员确认", "Waiting for the proctor to confirm");
+        setTimeout(waitForProctor, 3000);
+        return;
+      }
+      if (r.ok) { el("exam-wait").hidden = true; load(); return; }
+      el("exam-wait").hidden = true;
+      if (r.status === 403) {
+        alertText(t("监考员未批准本次签到，请联系监考员。", "The proctor did not approve this sign-in; ask the proctor."));
+        el("exam-paper").hidden = true;
+        return;
+      }
+      signedOut();
+    }).catch(function () { setTimeout(waitForProctor, 3000); });
   }
 
   function signedOut() {
@@ -200,6 +237,15 @@
         return;
       }
       if (r.status === 401) { signedOut(); return; }
+      if (r.status === 409) {
+        // Another tab or device stored another answer under this number: keep ours, and
+        // send it again numbered after what the server has.
+        queue.forEach(function (q) { q.conflict = true; });
+        store();
+        alertText(t("本题答案在另一窗口或设备上也有改动，已重新同步。", "This paper was also changed in another tab or device; synchronised again."));
+        load();
+        return;
+      }
       if (r.status === 422) {
         // Refused for good (time is up, the paper is handed in): redraw from the server.
         queue = []; store();

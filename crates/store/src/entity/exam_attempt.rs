@@ -16,6 +16,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub paper: String,
     pub token_hash: String,
+    /// SM3 of the device secret the attempt was signed in with (the same device may sign
+    /// in again without a proctor).
+    pub device_hash: Option<String>,
     pub started_at: DateTimeUtc,
     pub deadline_at: DateTimeUtc,
     pub submitted_at: Option<DateTimeUtc>,

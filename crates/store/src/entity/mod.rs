@@ -21,6 +21,7 @@ pub mod exam_event;
 pub mod exam_registration;
 pub mod exam_room;
 pub mod exam_session;
+pub mod exam_sign_in_request;
 pub mod exam_site;
 pub mod exam_staff;
 pub mod institution;

@@ -13,8 +13,16 @@
 //! closes_at) + extra minutes`; saves are accepted until [`GRACE`] after it (the network's
 //! delay), and the sweeper submits every attempt whose deadline and grace have passed.
 //!
-//! The writer keeps a cache of live attempts (token → attempt, deadline, last sequence) and
-//! of question versions (immutable); both are rebuilt from the database after a restart.
+//! The writer keeps a cache of live attempts (token → attempt, deadline, last sequence, and
+//! what each sequence number stored) and of question versions (immutable); both are
+//! rebuilt from the database after a restart.
+//!
+//! **Who may sign in** (issue 13). Wrong ticket/ID-number pairs are counted and limited
+//! ([`super::throttle`]). An attempt remembers the device it was signed in on (the SM3 of a
+//! secret the device keeps); that device may sign in again at once (a cleared cookie, a
+//! restarted server), any other waits as a [`exam_sign_in_request`] until a proctor
+//! approves — then its waiting key becomes the attempt's token and the first device's ends
+//! — or refuses it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -30,10 +38,11 @@ use uuid::Uuid;
 
 use super::codec;
 use super::registration::{FINISHED, SIGNED_IN};
+use super::throttle::SignInThrottle;
 use crate::access::Actor;
 use crate::entity::{
     exam_answer, exam_attempt, exam_blueprint, exam_event, exam_registration, exam_session,
-    exam_site, person, person_identity, question_version,
+    exam_sign_in_request, exam_site, person, person_identity, question_version,
 };
 use crate::ledger::{Change, LedgerKey};
 use crate::{Store, StoreError};
@@ -47,6 +56,24 @@ const GRADES_PER_BATCH: usize = 16;
 pub const GRACE: Duration = Duration::seconds(5);
 /// How early before the start examinees may sign in.
 pub const ENTRY: Duration = Duration::minutes(30);
+/// How far past the highest stored sequence number a save may jump. The page numbers its
+/// saves one by one from `last_seq + 1` and sends them in order, so an honest client is
+/// never ahead; 1,000 — about one change every ten seconds over a three-hour paper — leaves
+/// room for clients that number with gaps, while a number far beyond it (a bug, a forged
+/// request) would make every later honest save look like an old one and be lost.
+pub const MAX_SEQ_JUMP: i64 = 1_000;
+/// The constraint a save conflicts with when its sequence number already holds another
+/// answer (the unique index on `exam_answers (attempt_id, seq)`); the web layer names it.
+pub const SEQ_TAKEN: &str = "exam_answers_attempt";
+/// Sign-in requests from other devices one attempt may have waiting at once.
+const PENDING_PER_ATTEMPT: u64 = 3;
+
+/// Sign-in request states.
+pub const PENDING: &str = "pending";
+pub const APPROVED: &str = "approved";
+pub const REJECTED: &str = "rejected";
+/// Superseded by a later request from the same device.
+const REPLACED: &str = "replaced";
 
 /// Why an attempt ended.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -104,6 +131,20 @@ fn unknown_token() -> StoreError {
     StoreError::Forbidden
 }
 
+/// The field a wrong ticket/ID-number pair is refused on: only this refusal counts
+/// against the sign-in limits.
+const MISMATCH_FIELD: &str = "id_number";
+
+/// Which saved answer a sequence number holds, to tell a repeat from a conflict without
+/// reading the database: a hash of the position and the stored JSON of the response.
+fn fingerprint(position: u32, response_json: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    position.hash(&mut hasher);
+    response_json.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Answer to a save.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SaveAck {
@@ -118,6 +159,63 @@ pub struct SignedIn {
     pub person_id: Uuid,
     pub attempt_id: Uuid,
     pub resumed: bool,
+}
+
+/// What a sign-in at the seat comes to.
+#[derive(Clone, Debug)]
+pub enum SignInOutcome {
+    /// The token works now: a first sign-in, or the same device again.
+    Admitted(SignedIn),
+    /// Another device while the attempt runs: the request waits for a proctor, and the
+    /// token the caller made is its waiting key until then.
+    Waiting { request_id: Uuid, attempt_id: Uuid },
+    /// Too many wrong pairs on this ticket or from this address: try again after this long.
+    Locked { retry_after: Duration },
+}
+
+/// What the sign-in at the seat is given.
+#[derive(Clone, Debug)]
+pub struct SignInAttempt<'a> {
+    pub session_id: Uuid,
+    pub ticket: &'a str,
+    pub id_number: &'a str,
+    /// A fresh random secret the caller hands to the device: the exam token, or the
+    /// waiting key when a proctor must approve first.
+    pub token: &'a str,
+    /// The secret the device keeps across sign-ins, proving it is the same device.
+    pub device: &'a str,
+    /// The client's address, for the per-address limit and the proctor, when known.
+    pub client: Option<&'a str>,
+}
+
+/// Where a waiting sign-in stands, as its device polls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WaitState {
+    Pending,
+    /// Approved: the waiting key is the exam token now.
+    Approved,
+    /// Refused by a proctor, or replaced by a later request of the same device: never a
+    /// token.
+    Refused,
+}
+
+/// A proctor's answer to a sign-in request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Approve,
+    Reject,
+}
+
+/// Which right answers a paper view shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keys {
+    /// The examinee's own view.
+    Hidden,
+    /// A proctor's review: the key only once the paper is handed in (issue 13), so that
+    /// no one at the room reads it out while papers are open.
+    OnceHandedIn,
+    /// Grading, auditing and tests.
+    Shown,
 }
 
 /// The result of a submission.
@@ -142,8 +240,19 @@ enum Job {
         ticket: String,
         id_number: String,
         token_hash: String,
+        device_hash: String,
+        client: String,
         seed: u64,
-        reply: oneshot::Sender<Result<SignedIn, StoreError>>,
+        reply: oneshot::Sender<Result<SignInOutcome, StoreError>>,
+    },
+    Decide {
+        session_id: Uuid,
+        person_id: Uuid,
+        request_id: Uuid,
+        attempt_id: Uuid,
+        decision: Decision,
+        by: String,
+        reply: oneshot::Sender<Result<(), StoreError>>,
     },
     Save {
         token_hash: String,
@@ -172,7 +281,7 @@ enum Job {
 }
 
 /// The kinds of job, in the order of [`Job::kind`], for the writer's timing log.
-const JOB_KINDS: [&str; 5] = ["sign_in", "save", "event", "extra_time", "submit"];
+const JOB_KINDS: [&str; 6] = ["sign_in", "save", "event", "extra_time", "submit", "decide"];
 
 impl Job {
     /// This job's index in [`JOB_KINDS`].
@@ -183,6 +292,7 @@ impl Job {
             Job::Event { .. } => 2,
             Job::ExtraTime { .. } => 3,
             Job::Submit { .. } => 4,
+            Job::Decide { .. } => 5,
         }
     }
 }
@@ -293,6 +403,7 @@ pub struct ExamDesk {
     sender: mpsc::Sender<Stamped>,
     versions: VersionCache,
     store: Store,
+    throttle: Arc<SignInThrottle>,
 }
 
 impl std::fmt::Debug for ExamDesk {
@@ -312,12 +423,15 @@ impl ExamDesk {
     pub fn start_batching(store: Store, batch: usize) -> Self {
         let (sender, receiver) = mpsc::channel(16_384);
         let versions = VersionCache::default();
+        let throttle = Arc::new(SignInThrottle::default());
         let writer = Writer {
             store: store.clone(),
+            throttle: throttle.clone(),
             live: HashMap::new(),
             by_attempt: HashMap::new(),
             versions: versions.clone(),
             pools: HashMap::new(),
+            saves: HashMap::new(),
             batch: batch.clamp(1, BATCH),
         };
         tokio::spawn(writer.run(receiver));
@@ -325,6 +439,7 @@ impl ExamDesk {
             sender,
             versions,
             store,
+            throttle,
         }
     }
 
@@ -349,28 +464,97 @@ impl ExamDesk {
     }
 
     /// Signs an examinee in at a session: ticket and ID number must match the archive.
-    /// `token` is a fresh random secret the caller hands to the examinee's browser; signing in
-    /// again (another device, a cleared browser) replaces it and resumes the same attempt.
+    /// A wrong pair is counted against the ticket and the client (and logged, without the
+    /// ID number); past the limits every try is answered [`SignInOutcome::Locked`]. Signing
+    /// in again from the attempt's own device resumes it with the new token; from another
+    /// device it waits for a proctor ([`SignInOutcome::Waiting`]).
     pub async fn sign_in(
         &self,
-        session_id: Uuid,
-        ticket: &str,
-        id_number: &str,
-        token: &str,
+        attempt: SignInAttempt<'_>,
         seed: u64,
         now: DateTime<Utc>,
-    ) -> Result<SignedIn, StoreError> {
-        let (ticket, id_number, token_hash) = (
-            ticket.trim().to_owned(),
-            id_number.trim().to_owned(),
-            token_hash(token),
+    ) -> Result<SignInOutcome, StoreError> {
+        let ticket = attempt.ticket.trim().to_owned();
+        // A locked ticket or address is answered without queueing (the writer checks again).
+        if let Some(retry_after) =
+            self.throttle
+                .locked(attempt.session_id, &ticket, attempt.client, now)
+        {
+            locked_log(attempt.session_id, &ticket, attempt.client);
+            return Ok(SignInOutcome::Locked { retry_after });
+        }
+        let (id_number, token_hash, device_hash) = (
+            attempt.id_number.trim().to_owned(),
+            token_hash(attempt.token),
+            token_hash(attempt.device),
         );
+        let client = attempt.client.unwrap_or("").to_owned();
+        let session_id = attempt.session_id;
         self.send(now, |reply| Job::SignIn {
             session_id,
             ticket,
             id_number,
             token_hash,
+            device_hash,
+            client,
             seed,
+            reply,
+        })
+        .await
+    }
+
+    /// Where the sign-in request with this waiting key stands (read only).
+    pub async fn waiting(&self, key: &str) -> Result<WaitState, StoreError> {
+        let db = self.store.connection();
+        let hash = token_hash(key);
+        let request = exam_sign_in_request::Entity::find()
+            .filter(exam_sign_in_request::Column::KeyHash.eq(hash.as_str()))
+            .one(db)
+            .await?
+            .ok_or_else(unknown_token)?;
+        Ok(match request.status.as_str() {
+            PENDING => WaitState::Pending,
+            APPROVED => {
+                let current =
+                    exam_attempt::Entity::find_by_id((request.person_id, request.attempt_id))
+                        .one(db)
+                        .await?
+                        .is_some_and(|a| a.token_hash == hash);
+                if current {
+                    WaitState::Approved
+                } else {
+                    // Approved once, replaced since by another device: an ended token.
+                    return Err(unknown_token());
+                }
+            }
+            _ => WaitState::Refused,
+        })
+    }
+
+    /// A proctor approves or refuses a sign-in request of the session. Approval makes the
+    /// request's waiting key the attempt's token (the other device's ends at once) and is
+    /// ledgered with the attempt; both answers are events of its timeline.
+    pub async fn decide(
+        &self,
+        actor: &Actor,
+        request: &PendingSignIn,
+        decision: Decision,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (session_id, person_id, request_id, attempt_id) = (
+            request.session_id,
+            request.person_id,
+            request.id,
+            request.attempt_id,
+        );
+        let by = actor.display_name.clone();
+        self.send(now, |reply| Job::Decide {
+            session_id,
+            person_id,
+            request_id,
+            attempt_id,
+            decision,
+            by,
             reply,
         })
         .await
@@ -498,16 +682,22 @@ impl ExamDesk {
             .one(db)
             .await?
             .ok_or_else(unknown_token)?;
-        self.paper_of(attempt, now, false).await
+        self.paper_of(attempt, now, Keys::Hidden).await
     }
 
-    /// The same view for a proctor or the archive (answers, no token).
+    /// The same view for a proctor or the archive (answers, no token), with the keys
+    /// `keys` allows.
     pub async fn paper_of(
         &self,
         attempt: exam_attempt::Model,
         now: DateTime<Utc>,
-        with_keys: bool,
+        keys: Keys,
     ) -> Result<PaperView, StoreError> {
+        let with_keys = match keys {
+            Keys::Hidden => false,
+            Keys::OnceHandedIn => attempt.submitted_at.is_some(),
+            Keys::Shown => true,
+        };
         let db = self.store.connection();
         let session = exam_session::Entity::find_by_id(attempt.session_id)
             .one(db)
@@ -658,8 +848,15 @@ pub struct PaperView {
 
 struct Writer {
     store: Store,
+    /// Wrong sign-ins, counted here, one job after another, so that a burst of guesses sent
+    /// at once meets the limit as a slow series would.
+    throttle: Arc<SignInThrottle>,
     live: HashMap<String, Live>,
     by_attempt: HashMap<Uuid, String>,
+    /// Per live attempt, the sequence numbers stored and the fingerprint of what each holds,
+    /// in order: a repeat is acknowledged, a different answer under a used number refused.
+    /// 16 bytes a save; kept beside `Live` so that cloning a `Live` stays cheap.
+    saves: HashMap<Uuid, Vec<(i64, u64)>>,
     versions: VersionCache,
     /// Question pools by blueprint, for drawing papers at sign-in.
     pools: HashMap<Uuid, Arc<Vec<anpei_domain::exam::PoolQuestion>>>,
@@ -669,7 +866,11 @@ struct Writer {
 
 /// Replies waiting for the commit.
 enum Reply {
-    SignIn(oneshot::Sender<Result<SignedIn, StoreError>>, SignedIn),
+    SignIn(
+        oneshot::Sender<Result<SignInOutcome, StoreError>>,
+        SignInOutcome,
+    ),
+    Decided(oneshot::Sender<Result<(), StoreError>>),
     Save(oneshot::Sender<Result<SaveAck, StoreError>>, SaveAck),
     Event(oneshot::Sender<Result<(), StoreError>>),
     ExtraTime(
@@ -684,7 +885,7 @@ impl Reply {
         match self {
             Reply::SignIn(r, v) => drop(r.send(Ok(v))),
             Reply::Save(r, v) => drop(r.send(Ok(v))),
-            Reply::Event(r) => drop(r.send(Ok(()))),
+            Reply::Event(r) | Reply::Decided(r) => drop(r.send(Ok(()))),
             Reply::ExtraTime(r, v) => drop(r.send(Ok(v))),
             Reply::Submit(r, v) => drop(r.send(Ok(v))),
         }
@@ -695,7 +896,7 @@ impl Reply {
         match self {
             Reply::SignIn(r, _) => drop(r.send(Err(err()))),
             Reply::Save(r, _) => drop(r.send(Err(err()))),
-            Reply::Event(r) => drop(r.send(Err(err()))),
+            Reply::Event(r) | Reply::Decided(r) => drop(r.send(Err(err()))),
             Reply::ExtraTime(r, _) => drop(r.send(Err(err()))),
             Reply::Submit(r, _) => drop(r.send(Err(err()))),
         }
@@ -815,6 +1016,7 @@ impl Writer {
                 for hash in touched {
                     if let Some(live) = self.live.remove(&hash) {
                         self.by_attempt.remove(&live.attempt_id);
+                        self.saves.remove(&live.attempt_id);
                     }
                 }
                 for reply in replies {
@@ -857,14 +1059,45 @@ impl Writer {
                     let _ = reply.send(Err(refusal));
                     return Ok(());
                 }
+                let response_json = codec::response_json(&response);
+                let print = fingerprint(position, &response_json);
                 if seq <= live.last_seq {
-                    replies.push(Reply::Save(
-                        reply,
-                        SaveAck {
-                            seq,
-                            repeated: true,
-                        },
-                    ));
+                    let stored = self.saves.get(&live.attempt_id).and_then(|saves| {
+                        saves
+                            .binary_search_by_key(&seq, |(s, _)| *s)
+                            .ok()
+                            .map(|i| saves[i].1)
+                    });
+                    if stored == Some(print) {
+                        replies.push(Reply::Save(
+                            reply,
+                            SaveAck {
+                                seq,
+                                repeated: true,
+                            },
+                        ));
+                    } else {
+                        // Another tab or device used this number for another answer (or
+                        // the number was skipped and is behind now): storing it would be
+                        // out of order, acknowledging it as a repeat would lose it.
+                        let _ = reply.send(Err(StoreError::Conflict {
+                            constraint: SEQ_TAKEN.to_owned(),
+                        }));
+                    }
+                    return Ok(());
+                }
+                if seq > live.last_seq + MAX_SEQ_JUMP {
+                    let _ = reply.send(Err(refuse(
+                        "seq",
+                        &format!(
+                            "序号 {seq} 超出已保存的最大序号 {} 太多（最多超出 {MAX_SEQ_JUMP}）",
+                            live.last_seq
+                        ),
+                        &format!(
+                            "Sequence {seq} is too far beyond the last stored one, {} (at most {MAX_SEQ_JUMP} ahead)",
+                            live.last_seq
+                        ),
+                    )));
                     return Ok(());
                 }
                 let model = exam_answer::Model {
@@ -873,7 +1106,7 @@ impl Writer {
                     attempt_id: live.attempt_id,
                     seq,
                     position: position as i32,
-                    response: codec::response_json(&response),
+                    response: response_json,
                     saved_at: crate::ledger::truncate_micros(at),
                 };
                 tx.record(Change::of(
@@ -888,6 +1121,10 @@ impl Writer {
                 if let Some(live) = self.live.get_mut(&token_hash) {
                     live.last_seq = seq;
                 }
+                self.saves
+                    .entry(live.attempt_id)
+                    .or_default()
+                    .push((seq, print));
                 touched.push(token_hash);
                 replies.push(Reply::Save(
                     reply,
@@ -914,15 +1151,68 @@ impl Writer {
                 ticket,
                 id_number,
                 token_hash,
+                device_hash,
+                client,
                 seed,
                 reply,
+            } => {
+                let address = (!client.is_empty()).then_some(client.as_str());
+                if let Some(retry_after) = self.throttle.locked(session_id, &ticket, address, at) {
+                    locked_log(session_id, &ticket, address);
+                    let _ = reply.send(Ok(SignInOutcome::Locked { retry_after }));
+                    return Ok(());
+                }
+                let credentials = Credentials {
+                    ticket: &ticket,
+                    id_number: &id_number,
+                    token_hash: &token_hash,
+                    device_hash: &device_hash,
+                    client: &client,
+                };
+                match self.sign_in(tx, at, session_id, credentials, seed).await? {
+                    Ok(outcome) => {
+                        self.throttle.succeeded(session_id, &ticket);
+                        touched.push(token_hash);
+                        replies.push(Reply::SignIn(reply, outcome));
+                    }
+                    Err(refusal) => {
+                        if matches!(&refusal, StoreError::Invalid { field, .. } if field == MISMATCH_FIELD)
+                        {
+                            let locked = self.throttle.failed(session_id, &ticket, address, at);
+                            // Ticket and session, never the ID number.
+                            tracing::warn!(
+                                session = %session_id,
+                                ticket = %ticket,
+                                client = address.unwrap_or("-"),
+                                locked_for_s = locked.map(|d| d.num_seconds()),
+                                "exam sign-in failed: ticket and ID number do not match"
+                            );
+                        }
+                        let _ = reply.send(Err(refusal));
+                    }
+                }
+            }
+            Job::Decide {
+                session_id,
+                person_id,
+                request_id,
+                attempt_id,
+                decision,
+                by,
+                reply,
             } => match self
-                .sign_in(tx, at, session_id, &ticket, &id_number, &token_hash, seed)
+                .decide(
+                    tx,
+                    at,
+                    (session_id, person_id, request_id, attempt_id),
+                    decision,
+                    &by,
+                )
                 .await?
             {
-                Ok(signed) => {
-                    touched.push(token_hash);
-                    replies.push(Reply::SignIn(reply, signed));
+                Ok(old_token) => {
+                    touched.extend(old_token);
+                    replies.push(Reply::Decided(reply));
                 }
                 Err(refusal) => {
                     let _ = reply.send(Err(refusal));
@@ -1041,9 +1331,19 @@ impl Writer {
             .one(tx.conn())
             .await?
             .ok_or(StoreError::NotFound)?;
-        let (_, last_seq) = latest_answers(tx.conn(), attempt.person_id, attempt.id).await?;
+        let saves: Vec<(i64, u64)> = exam_answer::Entity::find()
+            .filter(exam_answer::Column::PersonId.eq(attempt.person_id))
+            .filter(exam_answer::Column::AttemptId.eq(attempt.id))
+            .order_by_asc(exam_answer::Column::Seq)
+            .all(tx.conn())
+            .await?
+            .into_iter()
+            .map(|row| (row.seq, fingerprint(row.position as u32, &row.response)))
+            .collect();
+        let last_seq = saves.last().map_or(0, |(seq, _)| *seq);
         let paper = codec::paper_of(&attempt.paper)?;
         let live = Live::of(&attempt, &paper, session.opens_at, last_seq)?;
+        self.saves.insert(attempt.id, saves);
         self.remember(token_hash, live.clone());
         Ok(Some(live))
     }
@@ -1114,20 +1414,24 @@ impl Writer {
         Ok(Ok(()))
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn sign_in(
         &mut self,
         tx: &mut crate::WriteTx,
         at: DateTime<Utc>,
         session_id: Uuid,
-        ticket: &str,
-        id_number: &str,
-        token_hash: &str,
+        credentials: Credentials<'_>,
         seed: u64,
-    ) -> Result<Result<SignedIn, StoreError>, StoreError> {
+    ) -> Result<Result<SignInOutcome, StoreError>, StoreError> {
+        let Credentials {
+            ticket,
+            id_number,
+            token_hash,
+            device_hash,
+            client,
+        } = credentials;
         let mismatch = || {
             refuse(
-                "ticket",
+                MISMATCH_FIELD,
                 "准考证号或身份证号不正确",
                 "Ticket or ID number is not right",
             )
@@ -1188,22 +1492,35 @@ impl Writer {
                     "Already submitted in this session",
                 )));
             }
-            // Same attempt, new device or browser: the old token stops working.
-            let model = exam_attempt::Model {
-                token_hash: token_hash.to_owned(),
-                updated_at: tx.at(),
-                ..attempt
-            };
-            save_attempt(tx, &model, "exam.sign_in_again").await?;
-            record_event(tx, model.person_id, model.id, "sign_in_again", "", at).await?;
-            if let Some(old) = self.by_attempt.remove(&model.id) {
-                self.live.remove(&old);
+            if attempt.device_hash.as_deref() == Some(device_hash) {
+                // The same device (a cleared cookie, a restarted server): the new token
+                // replaces the old one, which only this device held.
+                let model = exam_attempt::Model {
+                    token_hash: token_hash.to_owned(),
+                    updated_at: tx.at(),
+                    ..attempt
+                };
+                save_attempt(tx, &model, "exam.sign_in_again").await?;
+                record_event(
+                    tx,
+                    model.person_id,
+                    model.id,
+                    "sign_in_again",
+                    "same device",
+                    at,
+                )
+                .await?;
+                self.forget(model.id);
+                return Ok(Ok(SignInOutcome::Admitted(SignedIn {
+                    person_id: model.person_id,
+                    attempt_id: model.id,
+                    resumed: true,
+                })));
             }
-            return Ok(Ok(SignedIn {
-                person_id: model.person_id,
-                attempt_id: model.id,
-                resumed: true,
-            }));
+            // Another device: it waits for a proctor; the first device keeps working.
+            return self
+                .request_sign_in(tx, at, &attempt, token_hash, device_hash, client)
+                .await;
         }
         // One active attempt per person, anywhere.
         let active = exam_attempt::Entity::find()
@@ -1270,6 +1587,7 @@ impl Writer {
             seed: seed as i64,
             paper: codec::paper_json(&paper),
             token_hash: token_hash.to_owned(),
+            device_hash: Some(device_hash.to_owned()),
             started_at: crate::ledger::truncate_micros(start),
             deadline_at: crate::ledger::truncate_micros(deadline),
             submitted_at: None,
@@ -1309,12 +1627,162 @@ impl Writer {
         // The first saves find the attempt here instead of reading it back (a rolled-back
         // batch forgets it again: the token is in the batch's `touched`).
         let live = Live::of(&attempt, &paper, session.opens_at, 0)?;
+        self.saves.insert(attempt.id, Vec::new());
         self.remember(token_hash, live);
-        Ok(Ok(SignedIn {
+        Ok(Ok(SignInOutcome::Admitted(SignedIn {
             person_id: attempt.person_id,
             attempt_id: attempt.id,
             resumed: false,
+        })))
+    }
+
+    /// Forgets the cached state of an attempt whose token changed; the next job of the
+    /// new token reads it again.
+    fn forget(&mut self, attempt_id: Uuid) {
+        if let Some(old) = self.by_attempt.remove(&attempt_id) {
+            self.live.remove(&old);
+        }
+        self.saves.remove(&attempt_id);
+    }
+
+    /// Parks a sign-in from another device for a proctor.
+    async fn request_sign_in(
+        &mut self,
+        tx: &mut crate::WriteTx,
+        at: DateTime<Utc>,
+        attempt: &exam_attempt::Model,
+        key_hash: &str,
+        device_hash: &str,
+        client: &str,
+    ) -> Result<Result<SignInOutcome, StoreError>, StoreError> {
+        use sea_orm::PaginatorTrait;
+        let waiting = || {
+            exam_sign_in_request::Entity::find()
+                .filter(exam_sign_in_request::Column::PersonId.eq(attempt.person_id))
+                .filter(exam_sign_in_request::Column::AttemptId.eq(attempt.id))
+                .filter(exam_sign_in_request::Column::Status.eq(PENDING))
+        };
+        // The same device asking again replaces its earlier request.
+        for earlier in waiting()
+            .filter(exam_sign_in_request::Column::DeviceHash.eq(device_hash))
+            .all(tx.conn())
+            .await?
+        {
+            exam_sign_in_request::Entity::update(exam_sign_in_request::ActiveModel {
+                status: sea_orm::Set(REPLACED.to_owned()),
+                decided_at: sea_orm::Set(Some(tx.at())),
+                ..exam_sign_in_request::ActiveModel::from(earlier)
+            })
+            .exec(tx.conn())
+            .await?;
+        }
+        if waiting().count(tx.conn()).await? >= PENDING_PER_ATTEMPT {
+            return Ok(Err(refuse(
+                "ticket",
+                "已有多个签到请求等待监考员确认，请联系监考员",
+                "Several sign-ins already wait for the proctor; ask the proctor",
+            )));
+        }
+        let request = exam_sign_in_request::Model {
+            person_id: attempt.person_id,
+            id: Uuid::now_v7(),
+            session_id: attempt.session_id,
+            attempt_id: attempt.id,
+            key_hash: key_hash.to_owned(),
+            device_hash: device_hash.to_owned(),
+            client: client.chars().take(64).collect(),
+            status: PENDING.to_owned(),
+            requested_at: crate::ledger::truncate_micros(at),
+            decided_at: None,
+            decided_by: None,
+        };
+        exam_sign_in_request::Entity::insert(exam_sign_in_request::ActiveModel::from(
+            request.clone(),
+        ))
+        .exec(tx.conn())
+        .await?;
+        record_event(
+            tx,
+            attempt.person_id,
+            attempt.id,
+            "sign_in_request",
+            &format!("request {}", request.id),
+            at,
+        )
+        .await?;
+        Ok(Ok(SignInOutcome::Waiting {
+            request_id: request.id,
+            attempt_id: attempt.id,
         }))
+    }
+
+    /// A proctor's decision on a request; on approval, returns the token hash the attempt
+    /// had (its cache entry is forgotten, and so is it on a rollback).
+    async fn decide(
+        &mut self,
+        tx: &mut crate::WriteTx,
+        at: DateTime<Utc>,
+        (session_id, person_id, request_id, attempt_id): (Uuid, Uuid, Uuid, Uuid),
+        decision: Decision,
+        by: &str,
+    ) -> Result<Result<Option<String>, StoreError>, StoreError> {
+        let Some(request) = exam_sign_in_request::Entity::find_by_id((person_id, request_id))
+            .one(tx.conn())
+            .await?
+            .filter(|r| r.session_id == session_id && r.attempt_id == attempt_id)
+        else {
+            return Ok(Err(StoreError::NotFound));
+        };
+        if request.status != PENDING {
+            return Ok(Err(refuse(
+                "request",
+                "该签到请求已处理",
+                "This sign-in request was already answered",
+            )));
+        }
+        let Some(attempt) = exam_attempt::Entity::find_by_id((person_id, attempt_id))
+            .one(tx.conn())
+            .await?
+        else {
+            return Ok(Err(StoreError::NotFound));
+        };
+        let (status, kind) = match decision {
+            Decision::Approve if attempt.submitted_at.is_some() => {
+                return Ok(Err(refuse(
+                    "request",
+                    "该考生已交卷，不能再签到",
+                    "The paper is handed in; no more sign-ins",
+                )));
+            }
+            Decision::Approve => (APPROVED, "sign_in_again"),
+            Decision::Reject => (REJECTED, "sign_in_rejected"),
+        };
+        exam_sign_in_request::Entity::update(exam_sign_in_request::ActiveModel {
+            status: sea_orm::Set(status.to_owned()),
+            decided_at: sea_orm::Set(Some(tx.at())),
+            decided_by: sea_orm::Set(Some(by.to_owned())),
+            ..exam_sign_in_request::ActiveModel::from(request.clone())
+        })
+        .exec(tx.conn())
+        .await?;
+        let detail = match decision {
+            Decision::Approve => format!("request {} approved by {by}", request.id),
+            Decision::Reject => format!("request {} refused by {by}", request.id),
+        };
+        record_event(tx, person_id, attempt_id, kind, &detail, at).await?;
+        if decision == Decision::Reject {
+            return Ok(Ok(None));
+        }
+        let old = attempt.token_hash.clone();
+        let model = exam_attempt::Model {
+            token_hash: request.key_hash.clone(),
+            device_hash: Some(request.device_hash.clone()),
+            updated_at: tx.at(),
+            ..attempt
+        };
+        save_attempt(tx, &model, "exam.sign_in_approved").await?;
+        self.forget(attempt_id);
+        Ok(Ok(Some(old)))
     }
 
     async fn grade(
@@ -1415,7 +1883,8 @@ fn split(
                 target: Target::Attempt { attempt_id, .. },
                 ..
             }
-            | Job::ExtraTime { attempt_id, .. } => by_attempt.get(attempt_id).cloned(),
+            | Job::ExtraTime { attempt_id, .. }
+            | Job::Decide { attempt_id, .. } => by_attempt.get(attempt_id).cloned(),
             Job::SignIn { .. } => None,
         };
         let is_grade = matches!(stamped.job, Job::Submit { .. });
@@ -1440,7 +1909,7 @@ fn fail(job: Job, message: &str) {
     match job {
         Job::SignIn { reply, .. } => drop(reply.send(Err(err()))),
         Job::Save { reply, .. } => drop(reply.send(Err(err()))),
-        Job::Event { reply, .. } => drop(reply.send(Err(err()))),
+        Job::Event { reply, .. } | Job::Decide { reply, .. } => drop(reply.send(Err(err()))),
         Job::ExtraTime { reply, .. } => drop(reply.send(Err(err()))),
         Job::Submit { reply, .. } => drop(reply.send(Err(err()))),
     }
@@ -1551,6 +2020,80 @@ async fn record_event(
         &model,
     ));
     Ok(())
+}
+
+fn locked_log(session_id: Uuid, ticket: &str, client: Option<&str>) {
+    tracing::warn!(
+        session = %session_id,
+        ticket = %ticket,
+        client = client.unwrap_or("-"),
+        "exam sign-in refused: locked after too many wrong tries"
+    );
+}
+
+/// What the writer's sign-in checks, borrowed from its job.
+struct Credentials<'a> {
+    ticket: &'a str,
+    id_number: &'a str,
+    token_hash: &'a str,
+    device_hash: &'a str,
+    client: &'a str,
+}
+
+/// A sign-in waiting for a proctor, as the console lists it.
+#[derive(Clone, Debug)]
+pub struct PendingSignIn {
+    pub id: Uuid,
+    pub session_id: Uuid,
+    pub person_id: Uuid,
+    pub attempt_id: Uuid,
+    pub requested_at: DateTime<Utc>,
+    /// The address it came from, when known.
+    pub client: String,
+}
+
+impl From<exam_sign_in_request::Model> for PendingSignIn {
+    fn from(r: exam_sign_in_request::Model) -> Self {
+        PendingSignIn {
+            id: r.id,
+            session_id: r.session_id,
+            person_id: r.person_id,
+            attempt_id: r.attempt_id,
+            requested_at: r.requested_at,
+            client: r.client,
+        }
+    }
+}
+
+/// The sign-ins of a session waiting for a proctor, oldest first.
+pub async fn pending_sign_ins(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+) -> Result<Vec<PendingSignIn>, StoreError> {
+    Ok(exam_sign_in_request::Entity::find()
+        .filter(exam_sign_in_request::Column::SessionId.eq(session_id))
+        .filter(exam_sign_in_request::Column::Status.eq(PENDING))
+        .order_by_asc(exam_sign_in_request::Column::RequestedAt)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(PendingSignIn::from)
+        .collect())
+}
+
+/// One waiting sign-in of the session, for a proctor's decision.
+pub async fn pending_sign_in(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+    person_id: Uuid,
+    request_id: Uuid,
+) -> Result<PendingSignIn, StoreError> {
+    exam_sign_in_request::Entity::find_by_id((person_id, request_id))
+        .one(db)
+        .await?
+        .filter(|r| r.session_id == session_id)
+        .map(PendingSignIn::from)
+        .ok_or(StoreError::NotFound)
 }
 
 /// An attempt's timeline: answers and events in order (for proctors and the archive).

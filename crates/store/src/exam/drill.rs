@@ -297,6 +297,15 @@ pub async fn prepare(
     let rooms: Vec<(String, u32)> = (1..=rooms_needed)
         .map(|r| (format!("第{r}考场"), ROOM_SEATS))
         .collect();
+    // The site is run by the first institution with a login, so that its accounts may be
+    // put on the drill's staff as a real site's institution's are (sessions::may_staff).
+    let institution_id = crate::entity::account::Entity::find()
+        .filter(crate::entity::account::Column::Role.eq(anpei_domain::Role::Institution.code()))
+        .filter(crate::entity::account::Column::InstitutionId.is_not_null())
+        .order_by_asc(crate::entity::account::Column::Username)
+        .one(store.connection())
+        .await?
+        .and_then(|a| a.institution_id);
     let site = sessions::create_site(
         store,
         &actor,
@@ -305,7 +314,7 @@ pub async fn prepare(
             name: &format!("演练考试点 {}", plan.run),
             address: "演练",
             rooms: &rooms,
-            institution_id: None,
+            institution_id,
         },
         now,
     )

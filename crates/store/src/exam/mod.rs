@@ -1,8 +1,9 @@
 //! The exam system (issue 4, SPEC C8): the unified question bank (`bank`), blueprints and
 //! sessions at exam sites (`sessions`), registration with its eligibility check
 //! (`registration`), attempts with durable answering through one batching writer
-//! (`attempts`), practical scoring (`practical`), and
-//! results per question for the bank's owner (`stats`). The stored JSON shapes are in `codec`.
+//! (`attempts`) and the limits on wrong sign-ins (`throttle`), practical scoring
+//! (`practical`), and results per question for the bank's owner (`stats`). The stored JSON
+//! shapes are in `codec`.
 
 pub mod attempts;
 pub mod bank;
@@ -12,3 +13,4 @@ pub mod practical;
 pub mod registration;
 pub mod sessions;
 pub mod stats;
+pub mod throttle;

@@ -1,7 +1,8 @@
 //! Putting people on a session's list (考生名单): only those whose special-operations training
 //! of the trade is complete, who are old enough, educated enough for the trade, and have an
 //! attempt left (`anpei_domain::exam::eligibility`). Each gets a seat and an admission ticket
-//! (准考证号); the registration is ledgered with the person's archive.
+//! (准考证号) with ten random digits (issue 13: not guessable from a neighbour's); the
+//! registration is ledgered with the person's archive.
 
 use anpei_domain::exam::ExamPart;
 use anpei_domain::exam::eligibility::{self, Candidate, CompletedTraining, EarlierSitting};
@@ -220,16 +221,22 @@ pub async fn register(
             StoreError::invalid_text("seat_no", "考场座位已满", "The room is full")
         })?,
     };
-    let day = exam_day.format("%Y%m%d").to_string();
-    let same_day = exam_registration::Entity::find()
-        .filter(exam_registration::Column::Ticket.starts_with(&day))
-        .count(tx.conn())
-        .await?;
+    let ticket = loop {
+        let ticket = ticket_number(exam_day, random_u64());
+        let taken = exam_registration::Entity::find()
+            .filter(exam_registration::Column::Ticket.eq(&ticket))
+            .count(tx.conn())
+            .await?;
+        // One chance in 10¹⁰ per ticket already handed out that day: draw again.
+        if taken == 0 {
+            break ticket;
+        }
+    };
     let model = exam_registration::Model {
         person_id: person.id,
         id: Uuid::now_v7(),
         session_id: session.id,
-        ticket: format!("{day}{:05}", same_day + 1),
+        ticket,
         seat_no,
         sitting: eligible.sitting as i32,
         make_up: eligible.make_up,
@@ -252,6 +259,29 @@ pub async fn register(
     ));
     tx.commit().await?;
     Ok(model)
+}
+
+/// Random digits in an admission ticket: 10¹⁰ tickets a day (33 bits), so that knowing
+/// one's own ticket says nothing about anyone else's.
+const TICKET_RANDOM_DIGITS: u32 = 10;
+
+/// An admission ticket (准考证号): the exam day (`YYYYMMDD`) and ten random digits, 18 digits
+/// in all — digits only, so that it is read out, typed on a numeric keypad and printed
+/// like the sequential tickets before it, but no longer guessed from a neighbour's.
+pub fn ticket_number(exam_day: NaiveDate, random: u64) -> String {
+    let digits = random % 10u64.pow(TICKET_RANDOM_DIGITS);
+    format!(
+        "{}{digits:0width$}",
+        exam_day.format("%Y%m%d"),
+        width = TICKET_RANDOM_DIGITS as usize
+    )
+}
+
+/// 64 random bits from the operating system's generator: the low 32 bits of a v7 UUID are
+/// drawn afresh for each one (the bits above them are the time and a counter).
+pub(crate) fn random_u64() -> u64 {
+    let low = |id: Uuid| id.as_u128() as u64 & 0xffff_ffff;
+    (low(Uuid::now_v7()) << 32) | low(Uuid::now_v7())
 }
 
 /// One row of a session's list, with the person's name.

@@ -2,8 +2,10 @@
 //!
 //! Who may do what: the province owns the bank and its blueprints; a city regulator runs
 //! the exam sites of its city (sites, rooms, sessions, staff, registration); the province
-//! runs any. Proctors and examiners are accounts put on a session's staff: they see that
-//! session's console and score sheets, nothing else. Everyone else gets `NotFound`.
+//! runs any. Proctors and examiners are accounts put on a session's staff — only the
+//! regulators of the site's jurisdiction and the accounts of the institution running the
+//! site are eligible —: they see that session's console and score sheets, nothing else.
+//! Everyone else gets `NotFound`.
 
 use std::collections::HashMap;
 
@@ -515,10 +517,23 @@ pub async fn assign_staff(
     if !access.organiser {
         return Err(StoreError::Forbidden);
     }
-    crate::entity::account::Entity::find_by_id(account_id)
+    let account = crate::entity::account::Entity::find_by_id(account_id)
         .one(store.connection())
         .await?
         .ok_or_else(|| invalid("account_id", "没有这个账号", "No such account"))?;
+    if !may_staff(&account, &access.site) {
+        return Err(invalid(
+            "username",
+            format!(
+                "账号 {} 不能担任本场考务：只有本考试点所在地的市、省应急管理部门账号和承办本考试点的培训机构账号可以",
+                account.username
+            ),
+            format!(
+                "Account {} cannot be on this session's staff: only regulators (city or province) of the site's jurisdiction and accounts of the institution running the site can",
+                account.username
+            ),
+        ));
+    }
     let tx = store.write(actor, now).await?;
     exam_staff::Entity::delete_many()
         .filter(exam_staff::Column::SessionId.eq(session_id))
@@ -534,6 +549,21 @@ pub async fn assign_staff(
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Who may proctor or examine at a site (issue 13): regulators whose jurisdiction covers
+/// it — its city's bureau, the province — and the accounts of the institution that runs
+/// it. Enterprises, workers, HR bureaus, other cities and other institutions may not: a
+/// proctor sees who sits where and decides who signs in.
+fn may_staff(account: &crate::entity::account::Model, site: &exam_site::Model) -> bool {
+    let Ok(staff) = crate::ops::accounts::actor_of(account) else {
+        return false;
+    };
+    match staff.scope {
+        Scope::Province | Scope::City(_) => organises(&staff, &site.region_code),
+        Scope::Institution(id) => site.institution_id == Some(id),
+        _ => false,
+    }
 }
 
 /// What the actor may do with one session.

@@ -3,9 +3,16 @@
 //! paper, answers, events, submit) on the public router, authenticated by the exam token
 //! the sign-in hands out (cookie `anpei_exam`, or `Authorization: Bearer`), so an exam
 //! room's thousands of saves skip the session store.
+//!
+//! Sign-in (issue 13): wrong pairs are limited (429 with `Retry-After`), a device proves it
+//! is the one the attempt began on with the device secret it keeps (cookie
+//! `anpei_exam_device`, or `device` in the request), and any other device waits (202) for a
+//! proctor's approval on the console, polling `GET /api/v1/exam/sign-in/wait`.
 
 use anpei_domain::exam::{ExamPart, Response as ExamResponse};
-use anpei_store::exam::attempts::{PageEvent, PaperView, SubmitReason};
+use anpei_store::exam::attempts::{
+    Decision, Keys, PageEvent, PaperView, SignInAttempt, SignInOutcome, SubmitReason, WaitState,
+};
 use anpei_store::exam::practical::MarkJson;
 use anpei_store::exam::registration::{self, NewRegistration};
 use anpei_store::exam::sessions::{self, Duty, NewBlueprint, NewSession, RowJson};
@@ -25,6 +32,9 @@ use crate::extract::{Json, Path, Query};
 use crate::{AppState, clock};
 
 pub const EXAM_COOKIE: &str = "anpei_exam";
+/// The device secret: it outlives sign-ins (a week), so that the same device may sign in
+/// again without a proctor.
+pub const DEVICE_COOKIE: &str = "anpei_exam_device";
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -38,6 +48,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(force_submit))
         .routes(routes!(score_practical))
         .routes(routes!(attempt_review))
+        .routes(routes!(decide_sign_in))
         .routes(routes!(question_stats))
 }
 
@@ -45,6 +56,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub fn public_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sign_in))
+        .routes(routes!(wait_for_proctor))
         .routes(routes!(paper))
         .routes(routes!(save_answer))
         .routes(routes!(page_event))
@@ -332,6 +344,20 @@ pub struct ExamineeDto {
     pub passed: Option<bool>,
 }
 
+/// A sign-in from another device waiting for a proctor.
+#[derive(Serialize, ToSchema)]
+pub struct SignInRequestDto {
+    pub id: Uuid,
+    pub person_id: Uuid,
+    pub attempt_id: Uuid,
+    pub name: String,
+    pub ticket: String,
+    pub seat_no: i32,
+    pub requested_at: DateTime<Utc>,
+    /// The client address it came from, when the server knows it.
+    pub client: String,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ConsoleDto {
     pub session: SessionDto,
@@ -341,6 +367,8 @@ pub struct ConsoleDto {
     /// proctor or examiner, when the caller is on the session's staff.
     pub duty: Option<String>,
     pub examinees: Vec<ExamineeDto>,
+    /// Sign-ins from other devices waiting for a proctor (proctors and organisers only).
+    pub sign_in_requests: Vec<SignInRequestDto>,
 }
 
 /// The proctor's console: who signed in, progress, time left, incidents.
@@ -364,6 +392,29 @@ pub async fn console_of(
     let listed = registration::list(db, id).await?;
     let progress = anpei_store::exam::attempts::session_progress(db, id).await?;
     let now = clock::now();
+    let sign_in_requests = if access.may_proctor() {
+        anpei_store::exam::attempts::pending_sign_ins(db, id)
+            .await?
+            .into_iter()
+            .filter_map(|r| {
+                let listed = listed
+                    .iter()
+                    .find(|l| l.registration.person_id == r.person_id)?;
+                Some(SignInRequestDto {
+                    id: r.id,
+                    person_id: r.person_id,
+                    attempt_id: r.attempt_id,
+                    name: listed.name.clone(),
+                    ticket: listed.registration.ticket.clone(),
+                    seat_no: listed.registration.seat_no,
+                    requested_at: r.requested_at,
+                    client: r.client,
+                })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     let examinees = listed
         .into_iter()
         .map(|l| {
@@ -408,6 +459,7 @@ pub async fn console_of(
         organiser: access.organiser,
         duty: access.duty.map(|d| d.code().to_owned()),
         examinees,
+        sign_in_requests,
     })
 }
 
@@ -604,8 +656,8 @@ pub struct AttemptReviewDto {
     pub timeline: Vec<TimelineEntryDto>,
 }
 
-/// One attempt for its proctors: the paper with the answers and the right ones, and the
-/// timeline of answers, reconnects and page-leave events.
+/// One attempt for its proctors: the paper with the answers (and the right ones once it is
+/// handed in, never before), and the timeline of answers, reconnects and page-leave events.
 #[utoipa::path(get, path = "/api/v1/exam/sessions/{id}/attempts/{person_id}/{attempt_id}", tag = "exams",
     params(("id" = Uuid, Path), ("person_id" = Uuid, Path), ("attempt_id" = Uuid, Path)),
     responses((status = 200, body = AttemptReviewDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -620,7 +672,7 @@ async fn attempt_review(
         anpei_store::exam::attempts::attempt_in_session(db, id, person_id, attempt_id).await?;
     let view = state
         .exam_desk
-        .paper_of(attempt, clock::now(), true)
+        .paper_of(attempt, clock::now(), Keys::OnceHandedIn)
         .await?;
     let timeline = anpei_store::exam::attempts::timeline(db, person_id, attempt_id)
         .await?
@@ -631,6 +683,71 @@ async fn attempt_review(
         paper: paper_dto(view),
         timeline,
     }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct DecisionRequest {
+    /// approve or reject
+    pub decision: String,
+}
+
+pub fn decision_of(code: &str) -> Result<Decision, WebError> {
+    match code.trim() {
+        "approve" => Ok(Decision::Approve),
+        "reject" => Ok(Decision::Reject),
+        _ => Err(WebError::Invalid {
+            field: "decision".into(),
+            zh: "须为 approve（批准）或 reject（拒绝）".into(),
+            en: "decision must be approve or reject".into(),
+        }),
+    }
+}
+
+/// A proctor's decision on a sign-in from another device: approval gives that device the
+/// attempt (its waiting key becomes the exam token, the other device's token ends);
+/// refusal never gives it one. Both go into the attempt's ledgered timeline.
+pub async fn decide_sign_in_request(
+    state: &AppState,
+    authed: &Authed,
+    session_id: Uuid,
+    person_id: Uuid,
+    request_id: Uuid,
+    decision: Decision,
+) -> Result<(), WebError> {
+    let db = state.store.connection();
+    let access = sessions::session_access(db, &authed.actor, session_id).await?;
+    if !access.may_proctor() {
+        return Err(WebError::NotFound);
+    }
+    let request =
+        anpei_store::exam::attempts::pending_sign_in(db, session_id, person_id, request_id).await?;
+    state
+        .exam_desk
+        .decide(&authed.actor, &request, decision, clock::now())
+        .await?;
+    tracing::info!(
+        session = %session_id,
+        request = %request_id,
+        decision = ?decision,
+        by = %authed.actor.display_name,
+        "exam sign-in request decided"
+    );
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/api/v1/exam/sessions/{id}/sign-in-requests/{person_id}/{request_id}", tag = "exams",
+    params(("id" = Uuid, Path), ("person_id" = Uuid, Path), ("request_id" = Uuid, Path)), request_body = DecisionRequest,
+    responses((status = 204), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn decide_sign_in(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, person_id, request_id)): Path<(Uuid, Uuid, Uuid)>,
+    Json(body): Json<DecisionRequest>,
+) -> Result<StatusCode, WebError> {
+    let decision = decision_of(&body.decision)?;
+    decide_sign_in_request(&state, &authed, id, person_id, request_id, decision).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -748,6 +865,12 @@ pub struct SignInRequest {
     /// 准考证号.
     pub ticket: String,
     pub id_number: String,
+    /// The device secret (16–128 printable ASCII characters) this client keeps across
+    /// sign-ins; without it, the `anpei_exam_device` cookie, or a new one is made and
+    /// returned. Signing in again with the same one resumes at once; another device waits
+    /// for a proctor.
+    #[serde(default)]
+    pub device: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -757,53 +880,294 @@ pub struct SignedInDto {
     pub token: String,
     pub attempt_id: Uuid,
     pub resumed: bool,
+    /// The device secret to send with a later sign-in of this device.
+    pub device: String,
+}
+
+/// A sign-in from another device, waiting for a proctor.
+#[derive(Serialize, ToSchema)]
+pub struct WaitingDto {
+    /// pending
+    pub status: String,
+    /// The waiting key: send it as `Authorization: Bearer` to
+    /// `GET /api/v1/exam/sign-in/wait`. It opens nothing else until a proctor approves.
+    pub request: String,
+    pub attempt_id: Uuid,
+    pub device: String,
+    pub message_zh: String,
+    pub message_en: String,
+}
+
+/// The client address of a request, when the server was started with connection info.
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddress(
+            parts
+                .extensions
+                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+                .map(|info| info.0.ip().to_string()),
+        ))
+    }
+}
+
+/// How a sign-in at the seat ended, for the API and the page to answer.
+pub enum SeatSignIn {
+    Admitted {
+        token: String,
+        signed: anpei_store::exam::attempts::SignedIn,
+    },
+    Waiting {
+        key: String,
+        attempt_id: Uuid,
+    },
+    Locked {
+        retry_after_secs: i64,
+    },
+}
+
+/// The device secret of a request: `device` in the body, else the cookie; `None` when it
+/// has none (the caller makes one).
+fn device_of(headers: &HeaderMap, given: Option<&str>) -> Result<Option<String>, WebError> {
+    let device = match given {
+        Some(device) => Some(device.trim().to_owned()),
+        None => cookie(headers, DEVICE_COOKIE),
+    };
+    match device {
+        Some(d) if !(16..=128).contains(&d.len()) || !d.bytes().all(|b| b.is_ascii_graphic()) => {
+            Err(WebError::Invalid {
+                field: "device".into(),
+                zh: "设备标识须为 16–128 个可打印 ASCII 字符".into(),
+                en: "device must be 16–128 printable ASCII characters".into(),
+            })
+        }
+        other => Ok(other),
+    }
+}
+
+/// A fresh 256-bit secret from the OS generator (two session ids, as tower-sessions draws
+/// them).
+fn secret() -> String {
+    format!(
+        "{}{}",
+        tower_sessions::session::Id::default(),
+        tower_sessions::session::Id::default()
+    )
+}
+
+/// The bilingual refusal of a locked sign-in.
+pub fn locked_messages(retry_after_secs: i64) -> (String, String) {
+    let minutes = (retry_after_secs + 59) / 60;
+    (
+        format!("签到失败次数过多，已暂停 {minutes} 分钟。请稍后再试，或请监考员核对准考证。"),
+        format!(
+            "Too many failed sign-ins: paused for {minutes} min. Try again later, or ask the proctor to check your ticket."
+        ),
+    )
+}
+
+/// A problem document in both languages with a status `WebError` has no variant for.
+fn problem_response(status: StatusCode, kind: &str, (zh, en): (String, String)) -> Response {
+    let problem = Problem {
+        kind: format!("/problems/{kind}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail: zh.clone(),
+        detail_zh: zh,
+        detail_en: en,
+        field: None,
+    };
+    (
+        status,
+        [(header::CONTENT_TYPE, crate::error::PROBLEM_JSON)],
+        serde_json::to_vec(&problem).unwrap_or_default(),
+    )
+        .into_response()
+}
+
+/// 429 with `Retry-After` and a problem document in both languages.
+fn locked_response(retry_after_secs: i64) -> Response {
+    let mut response = problem_response(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too-many-requests",
+        locked_messages(retry_after_secs),
+    );
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        header::HeaderValue::from(retry_after_secs),
+    );
+    response
 }
 
 /// Signs an examinee in at their seat: ticket and ID number are checked against the
-/// archive; signing in again resumes the same attempt (and ends the other device's token).
+/// archive. A first sign-in, or the attempt's own device again (its device secret), gets
+/// the token (200). Another device waits for a proctor (202, with a waiting key to poll
+/// `GET /api/v1/exam/sign-in/wait`); the first device keeps working meanwhile. Five wrong
+/// pairs on a ticket within 10 minutes (30 from one address) lock it for 10 minutes (429
+/// with `Retry-After`), the right pair too.
 #[utoipa::path(post, path = "/api/v1/exam/sign-in", tag = "exams", request_body = SignInRequest,
-    responses((status = 200, body = SignedInDto), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = SignedInDto), (status = 202, body = WaitingDto),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
 async fn sign_in(
     State(state): State<AppState>,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     Json(body): Json<SignInRequest>,
 ) -> Result<Response, WebError> {
-    let (token, signed) =
-        sign_in_examinee(&state, body.session_id, &body.ticket, &body.id_number).await?;
-    let cookie = exam_cookie(&token, state.config.secure_cookies);
-    Ok((
-        [(header::SET_COOKIE, cookie)],
-        axum::Json(SignedInDto {
-            token,
-            attempt_id: signed.attempt_id,
-            resumed: signed.resumed,
-        }),
+    let device = device_of(&headers, body.device.as_deref())?.unwrap_or_else(secret);
+    let secure = state.config.secure_cookies;
+    let outcome = sign_in_examinee(
+        &state,
+        body.session_id,
+        &body.ticket,
+        &body.id_number,
+        &device,
+        client.as_deref(),
     )
-        .into_response())
+    .await?;
+    Ok(match outcome {
+        SeatSignIn::Admitted { token, signed } => (
+            // Two cookies: appended, as an array of headers would keep only the last.
+            axum::response::AppendHeaders([
+                (header::SET_COOKIE, exam_cookie(&token, secure)),
+                (header::SET_COOKIE, device_cookie(&device, secure)),
+            ]),
+            axum::Json(SignedInDto {
+                token,
+                attempt_id: signed.attempt_id,
+                resumed: signed.resumed,
+                device,
+            }),
+        )
+            .into_response(),
+        SeatSignIn::Waiting { key, attempt_id } => (
+            StatusCode::ACCEPTED,
+            // Two cookies: appended, as an array of headers would keep only the last.
+            axum::response::AppendHeaders([
+                (header::SET_COOKIE, exam_cookie(&key, secure)),
+                (header::SET_COOKIE, device_cookie(&device, secure)),
+            ]),
+            axum::Json(WaitingDto {
+                status: "pending".into(),
+                request: key,
+                attempt_id,
+                device,
+                message_zh: WAITING.0.into(),
+                message_en: WAITING.1.into(),
+            }),
+        )
+            .into_response(),
+        SeatSignIn::Locked { retry_after_secs } => locked_response(retry_after_secs),
+    })
 }
+
+/// What a refused (or overtaken) waiting device is told.
+pub const REFUSED: (&str, &str) = (
+    "监考员未批准本次签到，请联系监考员",
+    "The proctor did not approve this sign-in; ask the proctor",
+);
+
+/// What a waiting device is told.
+pub const WAITING: (&str, &str) = (
+    "本场考试已在另一台设备上签到，等待监考员确认",
+    "Already signed in on another device: waiting for the proctor to confirm",
+);
 
 pub async fn sign_in_examinee(
     state: &AppState,
     session_id: Uuid,
     ticket: &str,
     id_number: &str,
-) -> Result<(String, anpei_store::exam::attempts::SignedIn), WebError> {
-    // 256 bits from two session ids (tower-sessions draws them from the OS generator).
-    let token = format!(
-        "{}{}",
-        tower_sessions::session::Id::default(),
-        tower_sessions::session::Id::default()
-    );
+    device: &str,
+    client: Option<&str>,
+) -> Result<SeatSignIn, WebError> {
+    let token = secret();
     // The seed is stored with the attempt; it only needs to differ between examinees. The
     // low 64 bits of a v7 UUID are random, and the token's bytes are mixed in.
     let seed = (Uuid::now_v7().as_u128() as u64)
         ^ token
             .bytes()
             .fold(0u64, |h, b| h.rotate_left(5) ^ u64::from(b));
-    let signed = state
+    let outcome = state
         .exam_desk
-        .sign_in(session_id, ticket, id_number, &token, seed, clock::now())
+        .sign_in(
+            SignInAttempt {
+                session_id,
+                ticket,
+                id_number,
+                token: &token,
+                device,
+                client,
+            },
+            seed,
+            clock::now(),
+        )
         .await?;
-    Ok((token, signed))
+    Ok(match outcome {
+        SignInOutcome::Admitted(signed) => SeatSignIn::Admitted { token, signed },
+        SignInOutcome::Waiting { attempt_id, .. } => SeatSignIn::Waiting {
+            key: token,
+            attempt_id,
+        },
+        SignInOutcome::Locked { retry_after } => SeatSignIn::Locked {
+            retry_after_secs: retry_after.num_seconds().max(1),
+        },
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WaitDto {
+    /// pending or approved
+    pub status: String,
+    /// The exam token, once a proctor approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
+}
+
+/// Where a sign-in waiting for a proctor stands: 202 while pending, 200 with the exam token
+/// once approved, 403 when refused (the key never becomes a token), 401 for an unknown key.
+#[utoipa::path(get, path = "/api/v1/exam/sign-in/wait", tag = "exams",
+    responses((status = 200, body = WaitDto), (status = 202, body = WaitDto),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn wait_for_proctor(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, WebError> {
+    let key = exam_token(&headers)?;
+    let status = state.exam_desk.waiting(&key).await.map_err(token_error)?;
+    let no_store = [(header::CACHE_CONTROL, "no-store")];
+    Ok(match status {
+        WaitState::Pending => (
+            StatusCode::ACCEPTED,
+            no_store,
+            axum::Json(WaitDto {
+                status: "pending".into(),
+                token: None,
+            }),
+        )
+            .into_response(),
+        WaitState::Approved => (
+            no_store,
+            axum::Json(WaitDto {
+                status: "approved".into(),
+                token: Some(key),
+            }),
+        )
+            .into_response(),
+        WaitState::Refused => problem_response(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            (REFUSED.0.into(), REFUSED.1.into()),
+        ),
+    })
 }
 
 pub fn exam_cookie(token: &str, secure: bool) -> String {
@@ -811,6 +1175,24 @@ pub fn exam_cookie(token: &str, secure: bool) -> String {
         "{EXAM_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200{}",
         if secure { "; Secure" } else { "" }
     )
+}
+
+pub fn device_cookie(device: &str, secure: bool) -> String {
+    format!(
+        "{DEVICE_COOKIE}={device}; Path=/; HttpOnly; SameSite=Strict; Max-Age=604800{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.to_owned())
 }
 
 /// The exam token of a request: `Authorization: Bearer …` or the `anpei_exam` cookie.
@@ -822,15 +1204,7 @@ pub fn exam_token(headers: &HeaderMap) -> Result<String, WebError> {
     {
         return Ok(bearer.trim().to_owned());
     }
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == EXAM_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .ok_or(WebError::Unauthorized)
+    cookie(headers, EXAM_COOKIE).ok_or(WebError::Unauthorized)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -1012,9 +1386,13 @@ pub struct SavedDto {
     pub repeated: bool,
 }
 
-/// Saves one answer. The reply comes only after the answer is committed.
+/// Saves one answer. The reply comes only after the answer is committed. The same sequence
+/// number with the same answer again is acknowledged as `repeated`; with another answer it
+/// is refused (409: another tab or device used it — reload the paper and number on from
+/// its `last_seq`); a number more than 1,000 beyond the last stored one is refused (422).
 #[utoipa::path(put, path = "/api/v1/exam/answers", tag = "exams", request_body = SaveRequest,
     responses((status = 200, body = SavedDto), (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn save_answer(
     State(state): State<AppState>,
@@ -1027,7 +1405,23 @@ async fn save_answer(
         .exam_desk
         .save(&token, body.seq, body.position, response, clock::now())
         .await
-        .map_err(token_error)?;
+        .map_err(|err| match err {
+            anpei_store::StoreError::Conflict { constraint }
+                if constraint == anpei_store::exam::attempts::SEQ_TAKEN =>
+            {
+                WebError::Conflict {
+                    zh: format!(
+                        "序号 {} 已保存了另一个答案（可能在另一个窗口或设备上作答），请刷新试卷后继续",
+                        body.seq
+                    ),
+                    en: format!(
+                        "Sequence {} already holds another answer (another tab or device?): reload the paper and go on",
+                        body.seq
+                    ),
+                }
+            }
+            other => token_error(other),
+        })?;
     Ok(axum::Json(SavedDto {
         seq: ack.seq,
         repeated: ack.repeated,

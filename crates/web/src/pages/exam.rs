@@ -4,18 +4,26 @@
 //! answers in the browser until the server acknowledges them), shows the server's time left
 //! and hands the paper in. A reload, a lost connection or a restarted server loses nothing
 //! already acknowledged, and what was not yet acknowledged is sent again.
+//!
+//! Sign-in (issue 13): the browser keeps a device secret in an `HttpOnly` cookie (the form
+//! works without script, so the cookie rather than `localStorage` carries it); the same
+//! browser signs in again at once, another one is sent to the exam page, which shows
+//! “等待监考员确认” and polls until a proctor approves. Too many wrong pairs answer 429.
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{Layout, render};
-use crate::api::exams::{exam_cookie, exam_token, sign_in_examinee};
+use crate::api::exams::{
+    ClientAddress, SeatSignIn, device_cookie, exam_cookie, exam_token, locked_messages,
+    sign_in_examinee,
+};
 use crate::error::WebError;
 use crate::extract::{Form, Path};
 use crate::i18n::Tr;
@@ -80,35 +88,92 @@ struct SignInForm {
     id_number: String,
 }
 
+/// The browser's device secret (cookie), or a new one.
+fn device_secret(headers: &HeaderMap) -> String {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| {
+            *name == crate::api::exams::DEVICE_COOKIE
+                && (16..=128).contains(&value.len())
+                && value.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .map(|(_, value)| value.to_owned())
+        .unwrap_or_else(|| {
+            format!(
+                "{}{}",
+                tower_sessions::session::Id::default(),
+                tower_sessions::session::Id::default()
+            )
+        })
+}
+
 async fn sign_in(
     State(state): State<AppState>,
     t: Tr,
+    ClientAddress(client): ClientAddress,
+    headers: HeaderMap,
     Path(session): Path<Uuid>,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
-    match sign_in_examinee(&state, session, &form.ticket, &form.id_number).await {
-        Ok((token, _)) => Ok((
-            [(
-                header::SET_COOKIE,
-                exam_cookie(&token, state.config.secure_cookies),
-            )],
+    let device = device_secret(&headers);
+    let secure = state.config.secure_cookies;
+    let (state, form) = (&state, &form);
+    let refused = |status: StatusCode, message: String| async move {
+        let (title, site, opens, closes) = session_header(state, session).await?;
+        let page = SignInPage {
+            l: Layout::new(t, t.pick("考生签到", "Examinee sign-in"), None, "/exam"),
+            session,
+            title,
+            site,
+            opens,
+            closes,
+            ticket: form.ticket.trim().chars().take(20).collect(),
+            id_number: form.id_number.trim().chars().take(18).collect(),
+            error: Some((String::new(), message)),
+        };
+        Ok::<Response, WebError>((status, render(&page)?).into_response())
+    };
+    match sign_in_examinee(
+        state,
+        session,
+        &form.ticket,
+        &form.id_number,
+        &device,
+        client.as_deref(),
+    )
+    .await
+    {
+        // Waiting or not, the exam page takes over: it shows the paper, or that a proctor
+        // must confirm first (the cookie holds the waiting key until then).
+        Ok(SeatSignIn::Admitted { token: key, .. } | SeatSignIn::Waiting { key, .. }) => Ok((
+            // Two cookies: appended, as an array of headers would keep only the last.
+            axum::response::AppendHeaders([
+                (header::SET_COOKIE, exam_cookie(&key, secure)),
+                (header::SET_COOKIE, device_cookie(&device, secure)),
+            ]),
             Redirect::to("/exam/paper"),
         )
             .into_response()),
-        Err(WebError::Invalid { field, zh, en }) => {
-            let (title, site, opens, closes) = session_header(&state, session).await?;
-            let page = SignInPage {
-                l: Layout::new(t, t.pick("考生签到", "Examinee sign-in"), None, "/exam"),
-                session,
-                title,
-                site,
-                opens,
-                closes,
-                ticket: form.ticket.trim().chars().take(20).collect(),
-                id_number: form.id_number.trim().chars().take(18).collect(),
-                error: Some((field, t.pick(&zh, &en).to_owned())),
-            };
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        Ok(SeatSignIn::Locked { retry_after_secs }) => {
+            let (zh, en) = locked_messages(retry_after_secs);
+            let mut page =
+                refused(StatusCode::TOO_MANY_REQUESTS, t.pick(&zh, &en).to_owned()).await?;
+            page.headers_mut().insert(
+                header::RETRY_AFTER,
+                header::HeaderValue::from(retry_after_secs),
+            );
+            Ok(page)
+        }
+        Err(WebError::Invalid { zh, en, .. }) => {
+            refused(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                t.pick(&zh, &en).to_owned(),
+            )
+            .await
         }
         Err(other) => Err(other),
     }

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use anpei_domain::exam::ExamPart;
 use anpei_domain::{region, trade};
 use anpei_store::Scope;
-use anpei_store::exam::attempts::SubmitReason;
+use anpei_store::exam::attempts::{Keys, SubmitReason};
 use anpei_store::exam::bank::{self, QuestionFilter};
 use anpei_store::exam::practical::{self, MarkJson};
 use anpei_store::exam::registration::{self, NewRegistration};
@@ -55,6 +55,10 @@ pub fn router() -> Router<AppState> {
         .route("/exams/{id}/staff", post(assign_staff))
         .route("/exams/{id}/registrations", post(register))
         .route("/exams/{id}/attempts/{person}/{attempt}", get(review))
+        .route(
+            "/exams/{id}/sign-in-requests/{person}/{request}",
+            post(decide_sign_in),
+        )
         .route(
             "/exams/{id}/attempts/{person}/{attempt}/extra-time",
             post(extra_time),
@@ -983,9 +987,21 @@ pub struct ConsoleRow {
     pub sheet: Option<String>,
 }
 
+/// A sign-in from another device on the console, with where its decision is posted.
+#[derive(Debug, Clone)]
+pub struct RequestLine {
+    pub action: String,
+    pub seat: i32,
+    pub name: String,
+    pub ticket: String,
+    pub at: String,
+    pub client: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct LiveView {
     pub href: String,
+    pub requests: Vec<RequestLine>,
     pub updated: String,
     pub practical: bool,
     pub registered: usize,
@@ -1081,8 +1097,25 @@ fn live_view(t: Tr, console: ConsoleDto, practical_scores: &BTreeMap<Uuid, Strin
         count(registration::FINISHED),
         count(registration::ABSENT),
     );
+    let requests = console
+        .sign_in_requests
+        .iter()
+        .map(|r| RequestLine {
+            action: format!("/exams/{id}/sign-in-requests/{}/{}", r.person_id, r.id),
+            seat: r.seat_no,
+            name: r.name.clone(),
+            ticket: r.ticket.clone(),
+            at: r
+                .requested_at
+                .with_timezone(&clock::SHANGHAI)
+                .format("%H:%M:%S")
+                .to_string(),
+            client: r.client.clone(),
+        })
+        .collect();
     LiveView {
         href: format!("/exams/{id}/live"),
+        requests,
         updated: clock::now()
             .with_timezone(&clock::SHANGHAI)
             .format("%H:%M:%S")
@@ -1453,6 +1486,24 @@ async fn proctored(
 }
 
 #[derive(Deserialize)]
+struct DecisionForm {
+    decision: String,
+}
+
+/// 批准 / 拒绝 on the console: a sign-in from another device gets the attempt, or never.
+async fn decide_sign_in(
+    State(state): State<AppState>,
+    authed: Authed,
+    Path((id, person, request)): Path<(Uuid, Uuid, Uuid)>,
+    Form(form): Form<DecisionForm>,
+) -> Result<Response, WebError> {
+    let decision = crate::api::exams::decision_of(&form.decision)?;
+    crate::api::exams::decide_sign_in_request(&state, &authed, id, person, request, decision)
+        .await?;
+    Ok(Redirect::to(&format!("/exams/{id}")).into_response())
+}
+
+#[derive(Deserialize)]
 struct ExtraTimeForm {
     minutes: String,
 }
@@ -1493,7 +1544,10 @@ async fn confirm_submit(
     Path((id, person, attempt)): Path<(Uuid, Uuid, Uuid)>,
 ) -> Result<Response, WebError> {
     let (access, found) = proctored(&state, &authed, id, person, attempt).await?;
-    let view = state.exam_desk.paper_of(found, clock::now(), false).await?;
+    let view = state
+        .exam_desk
+        .paper_of(found, clock::now(), Keys::Hidden)
+        .await?;
     let answered = view
         .items
         .iter()
@@ -1567,6 +1621,8 @@ struct ReviewPage {
     extra_action: String,
     submit_href: String,
     answered: usize,
+    /// Whether the key is shown (the paper is handed in).
+    keys: bool,
     items: Vec<ReviewItem>,
     timeline: Vec<TimelineLine>,
 }
@@ -1598,15 +1654,20 @@ fn response_text(t: Tr, r: &crate::api::exams::ResponseDto, letters: &[(u8, Stri
 fn event_label(t: Tr, kind: &str) -> (&'static str, bool) {
     match kind {
         "sign_in" => (t.pick("签到", "Signed in"), false),
-        "sign_in_again" => (
-            t.pick("再次签到（换设备）", "Signed in again (another device)"),
-            true,
-        ),
+        "sign_in_again" => (t.pick("再次签到", "Signed in again"), true),
         "answer" => (t.pick("作答", "Answer"), false),
         "leave" => (t.pick("离开页面", "Left the page"), true),
         "return" => (t.pick("回到页面", "Came back"), false),
         "reconnect" => (t.pick("断线重连", "Reconnected"), true),
         "extra_time" => (t.pick("延时", "Extra time"), false),
+        "sign_in_request" => (
+            t.pick("另一设备请求签到", "Sign-in requested on another device"),
+            true,
+        ),
+        "sign_in_rejected" => (
+            t.pick("监考员拒绝签到请求", "Sign-in request refused"),
+            true,
+        ),
         "submit" => (t.pick("交卷", "Handed in"), false),
         _ => (t.pick("事件", "Event"), false),
     }
@@ -1621,8 +1682,13 @@ async fn review(
     let (access, found) = proctored(&state, &authed, id, person, attempt).await?;
     let db = state.store.connection();
     let now = clock::now();
-    let view = state.exam_desk.paper_of(found, now, true).await?;
+    // The key only once the paper is handed in (issue 13): proctors see the answers given.
+    let view = state
+        .exam_desk
+        .paper_of(found, now, Keys::OnceHandedIn)
+        .await?;
     let running = view.submitted_at.is_none();
+    let keys = !running;
     let time_left = clock_text((view.deadline - now).num_seconds().max(0));
     let paper = paper_dto(view);
     let timeline = anpei_store::exam::attempts::timeline(db, person, attempt)
@@ -1725,6 +1791,7 @@ async fn review(
         extra_action: format!("{path}/extra-time"),
         submit_href: format!("{path}/submit"),
         answered,
+        keys,
         items,
         timeline,
     })
