@@ -14,6 +14,9 @@ use anpei_domain::{
 };
 use chrono::NaiveDate;
 
+use crate::bounds::{self, Refusal, SheetLimits};
+use crate::formula_guard;
+
 /// One roster line: a person and their employment at the enterprise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RosterRow {
@@ -184,6 +187,11 @@ impl Cell {
     }
 }
 
+/// A file refused by [`SheetLimits::ROSTER`] before it was read.
+fn refused(refusal: &Refusal) -> Vec<RowError> {
+    file_error(refusal.zh(), refusal.en())
+}
+
 fn file_error(zh: String, en: String) -> Vec<RowError> {
     vec![RowError {
         row: 0,
@@ -193,9 +201,12 @@ fn file_error(zh: String, en: String) -> Vec<RowError> {
     }]
 }
 
-/// Reads a CSV roster: UTF-8, with or without a byte-order mark.
+/// Reads a CSV roster: UTF-8, with or without a byte-order mark; within
+/// [`SheetLimits::ROSTER`] (rows, columns, characters per cell), checked before parsing.
 pub fn read_csv(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<RowError>> {
+    let limits = SheetLimits::ROSTER;
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    bounds::check_csv(bytes, &limits).map_err(|r| refused(&r))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -217,17 +228,23 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<RowError>> {
         let row = record.position().map_or(index + 1, |p| {
             usize::try_from(p.line()).unwrap_or(index + 1)
         });
+        bounds::check_csv_record(&record, row, &limits).map_err(|r| refused(&r))?;
         table.push((
             row,
-            record.iter().map(|s| Cell::Text(s.to_owned())).collect(),
+            record
+                .iter()
+                .map(|s| Cell::Text(formula_guard::restore(s).to_owned()))
+                .collect(),
         ));
     }
     parse_table(table)
 }
 
-/// Reads the first sheet of an .xlsx roster.
+/// Reads the first sheet of an .xlsx roster, once [`bounds::check_xlsx`] has found it within
+/// [`SheetLimits::ROSTER`].
 pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<RowError>> {
     use calamine::{Data, DataType, Reader, Xlsx};
+    bounds::check_xlsx(bytes, &SheetLimits::ROSTER).map_err(|r| refused(&r))?;
     let unreadable = |e: &dyn std::fmt::Display| {
         file_error(
             format!("无法读取 .xlsx 文件：{e}"),
@@ -254,9 +271,8 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Vec<RosterRow>, Vec<RowError>> {
         for cell in cells {
             out.push(match cell {
                 Data::Empty => Cell::Text(String::new()),
-                Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                    Cell::Text(s.clone())
-                }
+                Data::String(s) => Cell::Text(formula_guard::restore(s).to_owned()),
+                Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
                 Data::Int(i) => Cell::Text(i.to_string()),
                 // A number typed into a general cell: keep integers without ".0" (phones).
                 Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => {
@@ -554,16 +570,35 @@ impl Line<'_> {
     }
 }
 
+/// Whether an export carries full ID numbers and phones (the enterprise's own staff, for
+/// re-import) or masked ones (anyone else: such a file cannot be re-imported).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Identities {
+    Full,
+    Masked,
+}
+
 /// The cells of one row as written, in [`Column::ALL`] order.
-fn cells_of(row: &RosterRow) -> [String; 13] {
+fn cells_of(row: &RosterRow, identities: Identities) -> [String; 13] {
     let yes = |b: bool| if b { "是" } else { "否" }.to_owned();
     let date = |d: NaiveDate| d.format("%Y-%m-%d").to_string();
+    let full = identities == Identities::Full;
     [
         row.name.as_str().to_owned(),
-        row.id_number.as_str().to_owned(),
+        if full {
+            row.id_number.as_str().to_owned()
+        } else {
+            row.id_number.masked()
+        },
         row.phone
             .as_ref()
-            .map(|p| p.as_str().to_owned())
+            .map(|p| {
+                if full {
+                    p.as_str().to_owned()
+                } else {
+                    p.masked()
+                }
+            })
             .unwrap_or_default(),
         row.education
             .map(|e| e.name_zh().to_owned())
@@ -582,13 +617,20 @@ fn cells_of(row: &RosterRow) -> [String; 13] {
 
 /// Writes a CSV roster: UTF-8 with a byte-order mark, so that Excel and WPS show Chinese.
 pub fn write_csv(rows: &[RosterRow]) -> Vec<u8> {
+    write_csv_with(rows, Identities::Full)
+}
+
+/// [`write_csv`] with full or masked identities.
+pub fn write_csv_with(rows: &[RosterRow], identities: Identities) -> Vec<u8> {
     let mut out = b"\xef\xbb\xbf".to_vec();
     {
         let mut writer = csv::Writer::from_writer(&mut out);
         // Writing into a Vec cannot fail: the only errors are I/O errors of the sink.
         let _ = writer.write_record(Column::ALL.map(Column::header));
         for row in rows {
-            let _ = writer.write_record(cells_of(row));
+            let cells =
+                cells_of(row, identities).map(|c| formula_guard::neutralise(&c).into_owned());
+            let _ = writer.write_record(cells);
         }
         let _ = writer.flush();
     }
@@ -600,6 +642,7 @@ pub use rust_xlsxwriter::XlsxError;
 fn roster_sheet(
     workbook: &mut rust_xlsxwriter::Workbook,
     rows: &[RosterRow],
+    identities: Identities,
 ) -> Result<(), XlsxError> {
     use rust_xlsxwriter::Format;
     let bold = Format::new().set_bold();
@@ -615,9 +658,9 @@ fn roster_sheet(
     }
     for (index, row) in rows.iter().enumerate() {
         let r = u32::try_from(index + 1).unwrap_or(u32::MAX);
-        for (col, value) in cells_of(row).iter().enumerate() {
+        for (col, value) in cells_of(row, identities).iter().enumerate() {
             let col = u16::try_from(col).unwrap_or(u16::MAX);
-            sheet.write_string_with_format(r, col, value, &text)?;
+            sheet.write_string_with_format(r, col, formula_guard::neutralise(value), &text)?;
         }
     }
     Ok(())
@@ -625,8 +668,13 @@ fn roster_sheet(
 
 /// Writes an .xlsx roster: bold header, every cell text (ID numbers, dates as YYYY-MM-DD).
 pub fn write_xlsx(rows: &[RosterRow]) -> Result<Vec<u8>, XlsxError> {
+    write_xlsx_with(rows, Identities::Full)
+}
+
+/// [`write_xlsx`] with full or masked identities.
+pub fn write_xlsx_with(rows: &[RosterRow], identities: Identities) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
-    roster_sheet(&mut workbook, rows)?;
+    roster_sheet(&mut workbook, rows, identities)?;
     workbook.save_to_buffer()
 }
 
@@ -634,7 +682,7 @@ pub fn write_xlsx(rows: &[RosterRow]) -> Result<Vec<u8>, XlsxError> {
 pub fn template_xlsx() -> Result<Vec<u8>, XlsxError> {
     use rust_xlsxwriter::Format;
     let mut workbook = rust_xlsxwriter::Workbook::new();
-    roster_sheet(&mut workbook, &[])?;
+    roster_sheet(&mut workbook, &[], Identities::Full)?;
     let example = [
         "张三",
         "110101199003071233",

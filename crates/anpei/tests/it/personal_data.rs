@@ -296,3 +296,31 @@ both_engines!(
         assert!(notices[0].contains("已将您登记为在职人员"), "{notices:?}");
     }
 );
+
+both_engines!(
+    a_roster_export_carries_full_numbers_for_the_enterprise_only_and_is_audited,
+    |app| async move {
+        let path = format!("/enterprises/{}/roster/export.csv", app.demo.enterprise_id);
+        let before = app.count_rows("pii_access_log").await;
+        // The enterprise itself: full numbers (the file re-imports), audited.
+        let enterprise = app.login("enterprise").await;
+        let own = enterprise.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(own.status(), StatusCode::OK);
+        let own = own.text().await.unwrap();
+        assert!(find_full_id_number(&own).is_some(), "the enterprise's own export is whole");
+        assert_eq!(app.count_rows("pii_access_log").await, before + 1);
+        // Its city regulator: the same staff, masked; not audited as a view of full numbers.
+        let harbin = app.login("harbin").await;
+        let masked = harbin.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(masked.status(), StatusCode::OK);
+        let masked = masked.text().await.unwrap();
+        assert!(find_full_id_number(&masked).is_none(), "{masked}");
+        assert!(masked.contains("**********"), "masked numbers: {masked}");
+        assert_eq!(
+            own.lines().count(),
+            masked.lines().count(),
+            "the same people"
+        );
+        assert_eq!(app.count_rows("pii_access_log").await, before + 1);
+    }
+);

@@ -260,15 +260,33 @@ async fn progress(
     .into_response())
 }
 
+/// The current staff as roster rows, and whether the file may carry their full identities:
+/// only the enterprise's own accounts get them (the file re-imports), and each such export
+/// is audited (`pii_audit`); regulators get masked numbers.
 async fn current_rows(
     state: &AppState,
     authed: &Authed,
     id: Uuid,
-) -> Result<Vec<RosterRow>, WebError> {
+) -> Result<(Vec<RosterRow>, roster::Identities), WebError> {
     let db = state.store.connection();
     let staff = access::enterprise_staff_read(db, &authed.actor, id).await?;
     let hires = ops::roster::export(db, staff, clock::today()).await?;
-    Ok(to_rows(hires))
+    let identities = if authed.actor.scope == anpei_store::Scope::Enterprise(id) {
+        anpei_store::pii_audit::record(
+            db,
+            &authed.actor,
+            anpei_store::pii_audit::PiiAccess::RosterExport,
+            None,
+            Some(id),
+            hires.len() as u64,
+            clock::now(),
+        )
+        .await?;
+        roster::Identities::Full
+    } else {
+        roster::Identities::Masked
+    };
+    Ok((to_rows(hires), identities))
 }
 
 fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
@@ -296,8 +314,8 @@ async fn export_xlsx(
     authed: Authed,
     Path(id): Path<Uuid>,
 ) -> Result<Response, WebError> {
-    let rows = current_rows(&state, &authed, id).await?;
-    let bytes = roster::write_xlsx(&rows).map_err(|e| xlsx_failed(&e))?;
+    let (rows, identities) = current_rows(&state, &authed, id).await?;
+    let bytes = roster::write_xlsx_with(&rows, identities).map_err(|e| xlsx_failed(&e))?;
     Ok(download(XLSX, "roster.xlsx", bytes))
 }
 
@@ -306,11 +324,11 @@ async fn export_csv(
     authed: Authed,
     Path(id): Path<Uuid>,
 ) -> Result<Response, WebError> {
-    let rows = current_rows(&state, &authed, id).await?;
+    let (rows, identities) = current_rows(&state, &authed, id).await?;
     Ok(download(
         "text/csv; charset=utf-8",
         "roster.csv",
-        roster::write_csv(&rows),
+        roster::write_csv_with(&rows, identities),
     ))
 }
 
