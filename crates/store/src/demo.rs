@@ -640,6 +640,11 @@ pub async fn generate(
                         today,
                         at,
                     );
+                            // From the OS, not the demo's seed: a known seed must not
+                            // give away the QR codes of a demo left running.
+                            verification_token: sea_orm::Set(
+                                crate::ops::certificates::new_verification_token()?,
+                            ),
                     for row in trained {
                         tx.record(
                             Change::of(

@@ -25,7 +25,7 @@ pub mod read_subsidies;
 pub mod read_training;
 pub mod sessions;
 pub mod verdicts;
-pub mod verify_cache;
+pub mod verify_index;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,9 +82,9 @@ pub struct Store {
     /// Serialises writers inside this process, so they queue here instead of spinning on
     /// SQLite's busy handler; across processes the ledger-head row lock does the same.
     write_lock: Arc<tokio::sync::Mutex<()>>,
-    /// Public verification answers by number (see [`verify_cache`]); `None` reads the
+    /// Every certificate's public facts by number (see [`verify_index`]); `None` reads the
     /// database on every lookup.
-    verify_cache: Option<Arc<verify_cache::VerifyCache>>,
+    verify_index: Option<Arc<verify_index::VerifyIndex>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -110,38 +110,57 @@ impl Store {
             signer: Arc::new(signer),
             checkpoint_every: config.checkpoint_every.max(1),
             write_lock,
-            verify_cache: Some(Arc::default()),
+            verify_index: Some(Arc::default()),
         })
     }
 
-    /// The same store without the verification cache (benchmarks compare the two).
-    pub fn without_verify_cache(&self) -> Self {
+    /// The same store without the verification index (benchmarks compare the two).
+    pub fn without_verify_index(&self) -> Self {
         Self {
-            verify_cache: None,
+            verify_index: None,
             ..self.clone()
         }
     }
 
-    /// Public lookup by certificate number (SPEC C3): from the cache when a fresh entry is
-    /// there, else from the database (then cached). `NotFound` for an unknown number.
+    /// Loads the verification index in the background and keeps it current (a server calls
+    /// this; one-off commands leave it unloaded). Lookups read the database until it is
+    /// loaded. Idempotent.
+    pub fn start_verify_index(&self) {
+        if let Some(index) = &self.verify_index {
+            index.start(self.db.clone());
+        }
+    }
+
+    /// Certificates in the verification index and about how many bytes they take.
+    pub fn verify_index_size(&self) -> (usize, usize) {
+        self.verify_index
+            .as_ref()
+            .map_or((0, 0), |index| (index.len(), index.approximate_bytes()))
+    }
+
+    /// Whether lookups are answered from the loaded index.
+    pub fn verify_index_ready(&self) -> bool {
+        self.verify_index
+            .as_ref()
+            .is_some_and(|index| index.is_ready())
+    }
+
+    /// Public lookup by certificate number (SPEC C3, issue 13): the status for the number
+    /// alone, the details for the holder's exact name or the QR code's token. From the index
+    /// once it is loaded, else from the database. `NotFound` for an unknown number.
     pub async fn verify_certificate(
         &self,
         number: &str,
         today: chrono::NaiveDate,
-    ) -> Result<read::PublicCertificate, StoreError> {
+    ) -> Result<verify_index::Verification, StoreError> {
         let number = read::normalise_certificate_number(number).ok_or(StoreError::NotFound)?;
-        let Some(cache) = &self.verify_cache else {
-            return Ok(read::verify_certificate(&self.db, &number, today)
-                .await?
-                .on(today));
-        };
-        if let Some(entry) = cache.get(&number) {
-            return Ok(entry.on(today));
+        if let Some(index) = &self.verify_index
+            && let Some(found) = index.lookup(&number, &claim, today)
+        {
+            return found.ok_or(StoreError::NotFound);
         }
-        let entry = read::verify_certificate(&self.db, &number, today).await?;
-        let answer = entry.on(today);
-        cache.put(number, entry);
-        Ok(answer)
+        let entry = read::verify_certificate(&self.db, &number).await?;
+        Ok(entry.answer(&number, &claim, today))
     }
 
     /// Connects and migrates only (`anpei migrate`).
@@ -172,6 +191,7 @@ impl Store {
 
     pub fn backend(&self) -> DbBackend {
         self.db.get_database_backend()
+        claim: verify_index::Claim<'_>,
     }
 
     pub fn verifying_key(&self) -> ledger::PublicKeyInfo {
@@ -208,7 +228,8 @@ impl Store {
             checkpoint_every: self.checkpoint_every,
             touched: Vec::new(),
             defer_verdicts: false,
-            verify_cache: self.verify_cache.clone(),
+            verify_index: self.verify_index.clone(),
+            db: self.db.clone(),
         })
     }
 
@@ -241,8 +262,9 @@ pub struct WriteTx {
     touched: Vec<uuid::Uuid>,
     /// Whether commit leaves the verdict table alone (bulk writers that rebuild it after).
     defer_verdicts: bool,
-    /// Cleared on commit when a certificate or a person changed.
-    verify_cache: Option<Arc<verify_cache::VerifyCache>>,
+    /// Synced on commit when a certificate or a person changed.
+    verify_index: Option<Arc<verify_index::VerifyIndex>>,
+    db: DatabaseConnection,
 }
 
 impl WriteTx {
@@ -321,8 +343,13 @@ impl WriteTx {
             commit_us = (started.elapsed() - appended).as_micros() as u64,
             "write committed"
         );
-        if public_change && let Some(cache) = &self.verify_cache {
-            cache.clear();
+        // The writer lock is not needed to bring the index up to date.
+        drop(self._guard);
+        if public_change && let Some(index) = &self.verify_index {
+            // The commit stands either way; the background sync retries within seconds.
+            if let Err(err) = index.sync(&self.db).await {
+                tracing::warn!(%err, "verification index: sync after a write failed");
+            }
         }
         Ok(seq)
     }

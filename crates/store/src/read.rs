@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::access::{PersonRead, Scope, employment_current};
 use crate::entity::{employment, enterprise, institution, ledger_entry, person, person_identity};
-use crate::verify_cache::CachedCertificate;
+use crate::verify_index::IndexedCertificate;
 use crate::{Actor, StoreError, dialect};
 
 /// One page of a sorted, filtered list.
@@ -854,48 +854,192 @@ pub fn normalise_certificate_number(number: &str) -> Option<String> {
     (!number.is_empty() && number.len() <= 40).then_some(number)
 }
 
+/// One certificate as public verification reads it: the certificate, its number row's
+/// token and its holder's name. Only [`crate::verify_index`] looks inside.
+#[derive(sea_orm::FromQueryResult)]
+pub struct VerifyRow {
+    pub number: String,
+    pub verification_token: String,
+    pub person_id: Uuid,
+    pub kind: String,
+    pub trade_code: Option<String>,
+    pub issuer: String,
+    pub issued_on: NaiveDate,
+    pub expires_on: NaiveDate,
+    pub last_reviewed_on: Option<NaiveDate>,
+    pub suspended: bool,
+    pub revoked: bool,
+    pub name: String,
+}
+
+/// Which certificates [`verify_rows`] reads.
+#[derive(Debug, Clone, Copy)]
+pub enum VerifyRows<'a> {
+    /// The ones numbered after this (in number order): a page of the whole set.
+    After(&'a str),
+    /// The one with this (normalised) number.
+    Number(&'a str),
+    /// Everyone's certificates of these people.
+    People(&'a [Uuid]),
+}
+
+/// Certificates with their token and holder's name, at most `limit`. One query: the number
+/// row, the certificate and the holder, each by its key.
+pub async fn verify_rows(
+    db: &impl ConnectionTrait,
+    which: VerifyRows<'_>,
+    limit: u64,
+) -> Result<Vec<VerifyRow>, StoreError> {
+    use crate::entity::{certificate, certificate_number};
+    use sea_orm::FromQueryResult;
+    use sea_orm::sea_query::{Query, SelectStatement};
+    let mut query: SelectStatement = Query::select();
+    query
+        .column((
+            certificate_number::Entity,
+            certificate_number::Column::Number,
+        ))
+        .column((
+            certificate_number::Entity,
+            certificate_number::Column::VerificationToken,
+        ))
+        .columns([
+            (certificate::Entity, certificate::Column::PersonId),
+            (certificate::Entity, certificate::Column::Kind),
+            (certificate::Entity, certificate::Column::TradeCode),
+            (certificate::Entity, certificate::Column::Issuer),
+            (certificate::Entity, certificate::Column::IssuedOn),
+            (certificate::Entity, certificate::Column::ExpiresOn),
+            (certificate::Entity, certificate::Column::LastReviewedOn),
+            (certificate::Entity, certificate::Column::Suspended),
+            (certificate::Entity, certificate::Column::Revoked),
+        ])
+        .column((person::Entity, person::Column::Name))
+        .from(certificate_number::Entity)
+        .inner_join(
+            certificate::Entity,
+            Expr::col((certificate::Entity, certificate::Column::PersonId))
+                .equals((
+                    certificate_number::Entity,
+                    certificate_number::Column::PersonId,
+                ))
+                .and(
+                    Expr::col((certificate::Entity, certificate::Column::Id)).equals((
+                        certificate_number::Entity,
+                        certificate_number::Column::CertificateId,
+                    )),
+                ),
+        )
+        .inner_join(
+            person::Entity,
+            Expr::col((person::Entity, person::Column::Id))
+                .equals((certificate::Entity, certificate::Column::PersonId)),
+        );
+    let number = (
+        certificate_number::Entity,
+        certificate_number::Column::Number,
+    );
+    match which {
+        VerifyRows::After(after) => {
+            query
+                .and_where(Expr::col(number).gt(after))
+                .order_by(number, Order::Asc)
+                .limit(limit);
+        }
+        VerifyRows::Number(wanted) => {
+            query.and_where(Expr::col(number).eq(wanted));
+        }
+        VerifyRows::People(people) => {
+            // Driven by the certificates' key, whose first column is the person.
+            query.and_where(
+                Expr::col((certificate::Entity, certificate::Column::PersonId))
+                    .is_in(people.iter().copied()),
+            );
+        }
+    }
+    let statement = db.get_database_backend().build(&query);
+    Ok(VerifyRow::find_by_statement(statement).all(db).await?)
+}
+
+/// The ledger's head sequence number (0 on an empty ledger).
+pub async fn ledger_head_seq(db: &impl ConnectionTrait) -> Result<i64, StoreError> {
+    Ok(crate::entity::ledger_head::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .map_or(0, |head| head.seq))
+}
+
+/// Who the certificate and person changes in ledger entries `(after, upto]` concern:
+/// (holders of a changed certificate, people changed).
+pub async fn public_changes(
+    db: &impl ConnectionTrait,
+    after: i64,
+    upto: i64,
+) -> Result<(Vec<Uuid>, Vec<Uuid>), StoreError> {
+    let rows: Vec<(String, Option<Uuid>)> = ledger_entry::Entity::find()
+        .select_only()
+        .column(ledger_entry::Column::Entity)
+        .column(ledger_entry::Column::PersonId)
+        .filter(ledger_entry::Column::Seq.gt(after))
+        .filter(ledger_entry::Column::Seq.lte(upto))
+        .filter(ledger_entry::Column::Entity.is_in(["certificates", "persons"]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut holders, mut people) = (Vec::new(), Vec::new());
+    for (entity, person_id) in rows {
+        match (entity.as_str(), person_id) {
+            ("certificates", Some(id)) => holders.push(id),
+            (_, Some(id)) => people.push(id),
+            _ => {}
+        }
+    }
+    Ok((holders, people))
+}
+
 /// Public lookup by a normalised number, from the database; `NotFound` for an unknown
-/// number. The day-dependent status is computed by [`CachedCertificate::on`]; callers go
-/// through [`crate::Store::verify_certificate`], which caches.
+/// number. What it tells is [`IndexedCertificate::answer`]'s; callers go through
+/// [`crate::Store::verify_certificate`], which answers from the index once it is loaded.
 pub async fn verify_certificate(
     db: &impl ConnectionTrait,
     number: &str,
-    today: NaiveDate,
-) -> Result<CachedCertificate, StoreError> {
-    use crate::entity::{certificate, certificate_number};
-    let entry = certificate_number::Entity::find_by_id(number.to_owned())
+) -> Result<IndexedCertificate, StoreError> {
+    let row = verify_rows(db, VerifyRows::Number(number), 1)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(StoreError::NotFound)?;
+    let issuer = std::sync::Arc::from(row.issuer.as_str());
+    IndexedCertificate::from_row(row, issuer)
+}
+
+/// Every certificate's number and verification token (for `anpei bench verify`, which asks
+/// for the whole set the way QR scans would).
+pub async fn verification_links(
+    db: &impl ConnectionTrait,
+) -> Result<Vec<(String, String)>, StoreError> {
+    use crate::entity::certificate_number;
+    Ok(certificate_number::Entity::find()
+        .select_only()
+        .column(certificate_number::Column::Number)
+        .column(certificate_number::Column::VerificationToken)
+        .order_by_asc(certificate_number::Column::Number)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The verification token of a certificate by number (for whoever just issued it).
+pub async fn verification_token(
+    db: &impl ConnectionTrait,
+    number: &str,
+) -> Result<String, StoreError> {
+    use crate::entity::certificate_number;
+    Ok(certificate_number::Entity::find_by_id(number.to_owned())
         .one(db)
         .await?
-        .ok_or(StoreError::NotFound)?;
-    // The certificate and its holder in one query (two in all with the number lookup).
-    let (row, holder) = certificate::Entity::find_by_id((entry.person_id, entry.certificate_id))
-        .find_also_related(person::Entity)
-        .one(db)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-    let holder = holder.ok_or(StoreError::NotFound)?;
-    let value = certificate_value(&row)?;
-    let rules = crate::ops::certificates::rules_for(value.kind);
-    Ok(CachedCertificate {
-        public: PublicCertificate {
-            number: row.number.clone(),
-            kind: value.kind,
-            trade: row
-                .trade_code
-                .as_deref()
-                .and_then(anpei_domain::trade::find_trade),
-            holder_masked: anpei_domain::PersonName::parse(&holder.name)
-                .map(|n| n.masked())
-                .unwrap_or_else(|_| "*".to_owned()),
-            issuer: row.issuer.clone(),
-            issued_on: row.issued_on,
-            expires_on: row.expires_on,
-            last_reviewed_on: row.last_reviewed_on,
-            next_review_due: value.next_review_due(&rules),
-            status: value.status(&rules, today, CERTIFICATE_WARN_DAYS),
-        },
-        value,
-    })
+        .ok_or(StoreError::NotFound)?
+        .verification_token)
 }
 
 /// A certificate as printed for its holder (the certificate PDF): the holder's name in full
@@ -913,6 +1057,8 @@ pub struct PrintableCertificate {
     pub expires_on: NaiveDate,
     pub next_review_due: Option<NaiveDate>,
     pub status: anpei_domain::certificate::CertificateStatus,
+    /// The token of its QR code (`verify_index`): the holder's copy opens the details.
+    pub verification_token: String,
 }
 
 /// A certificate by number for whoever may read its holder's archive. Unknown numbers and
@@ -978,6 +1124,7 @@ pub async fn printable_certificate(
         expires_on: row.expires_on,
         next_review_due: value.next_review_due(&rules),
         status: value.status(&rules, today, CERTIFICATE_WARN_DAYS),
+        verification_token: entry.verification_token,
     })
 }
 

@@ -13,6 +13,7 @@ mod m0007_notifications;
 mod m0009_exams;
 mod m0010_training_and_subsidies;
 mod m0011_exam_sign_in;
+mod m0012_verification_tokens;
 
 /// Creates index `name` on `cols` of `table` (one statement, as SQLite needs).
 pub(crate) async fn index(
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0009_exams::Migration),
             Box::new(m0010_training_and_subsidies::Migration),
             Box::new(m0011_exam_sign_in::Migration),
+            Box::new(m0012_verification_tokens::Migration),
         ]
     }
 }

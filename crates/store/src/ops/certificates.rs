@@ -200,6 +200,7 @@ pub(crate) async fn issue_in(
         number: Set(number),
         person_id: Set(person_id),
         certificate_id: Set(id),
+        verification_token: Set(new_verification_token()?),
     })
     .exec(tx.conn())
     .await?;
@@ -209,6 +210,23 @@ pub(crate) async fn issue_in(
         &model,
     ));
     Ok(model)
+}
+
+/// Bytes of randomness in a verification token: 144 bits, 24 URL-safe characters.
+const TOKEN_BYTES: usize = 18;
+
+/// A fresh verification token for a certificate's QR code (issue 13): random bits from the
+/// operating system, URL-safe base64. Every new certificate gets one; review, renewal,
+/// suspension and revocation keep it, so a printed QR code keeps working for the life of
+/// the certificate number (a certificate issued again has a new number and a new token).
+pub fn new_verification_token() -> Result<String, StoreError> {
+    use base64::Engine;
+    use rand::TryRngCore;
+    let mut bytes = [0u8; TOKEN_BYTES];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut bytes)
+        .map_err(std::io::Error::other)?;
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// A change to an existing certificate.
