@@ -1014,6 +1014,119 @@ pub(crate) async fn full_height(client: &Client, width: u32) {
 }
 
 both_engines!(
+    a_second_device_waits_on_the_exam_page_until_the_proctor_approves,
+    |app| async move {
+        let drill = crate::exams::drill(&app, 1, 12).await;
+        let e = &drill.examinees[0];
+        let session = e.session_id.to_string();
+        // The first device signs in and answers.
+        let (first, token, _) =
+            crate::exams::sign_in(&app, &session, &e.ticket, &e.id_number).await;
+        let paper: Value = crate::exams::paper(&app, &first, &token)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let item = &paper["items"][0];
+        let answer = if item["kind"] == "true_false" {
+            json!({"true_false": true})
+        } else {
+            json!({"choices": [item["options"][0]["index"]]})
+        };
+        crate::exams::save(&app, &first, &token, 1, 0, answer).await;
+
+        // A phone signs in on the page: it waits, saying so.
+        let driver = start_driver().await;
+        let client = phone(&driver).await;
+        client
+            .goto(&app.url(&format!("/exam/{session}")))
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("ticket"))
+            .await
+            .unwrap()
+            .send_keys(&e.ticket)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Id("id_number"))
+            .await
+            .unwrap()
+            .send_keys(&e.id_number)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("form.form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let mut waiting = String::new();
+        for _ in 0..100 {
+            waiting = client
+                .execute(
+                    "var w = document.getElementById('exam-wait'); return w && !w.hidden ? w.innerText : '';",
+                    vec![],
+                )
+                .await
+                .unwrap()
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            if !waiting.is_empty() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(waiting.contains("等待监考员确认"), "{waiting}");
+        assert!(
+            client
+                .find(Locator::Css("#exam-paper fieldset"))
+                .await
+                .is_err(),
+            "no paper while waiting"
+        );
+        screenshot(&client, "exam-waiting-phone").await;
+
+        // The proctor approves on the console; the phone's paper appears by itself, with
+        // the first device's answer, and the first device is signed out.
+        let harbin = app.login("harbin").await;
+        let console = harbin
+            .get(app.url(&format!("/exams/{session}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let start = console
+            .find("class=\"sign-in-request\"")
+            .expect("the request is listed");
+        let action = &console[start..];
+        let action = &action[action.find("action=\"").unwrap() + 8..];
+        let action = &action[..action.find('"').unwrap()];
+        let approved = harbin
+            .post(app.url(action))
+            .form(&[("decision", "approve")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(approved.status(), reqwest::StatusCode::OK);
+        client
+            .wait()
+            .for_element(Locator::Css("#exam-paper fieldset#q49"))
+            .await
+            .unwrap();
+        assert_eq!(checked(&client).await.len(), 1, "the first device's answer");
+        let ended = crate::exams::paper(&app, &first, &token).await;
+        assert_eq!(ended.status(), reqwest::StatusCode::UNAUTHORIZED);
+        client.close().await.unwrap();
+    }
+);
+
+both_engines!(
     the_proctor_console_refreshes_itself_on_a_phone_and_a_desktop,
     |app| async move {
         let drill = crate::exams::drill(&app, 3, 41).await;

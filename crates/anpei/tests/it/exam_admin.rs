@@ -8,7 +8,7 @@ use anpei_testkit::{TestApp, both_engines, expect_json};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-use crate::exams::{drill, paper, save, sign_in};
+use crate::exams::{answer_key, drill, paper, save, sign_in};
 
 async fn page(client: &Client, app: &TestApp, path: &str) -> (StatusCode, String) {
     let response = client.get(app.url(path)).send().await.unwrap();
@@ -44,31 +44,6 @@ fn seconds_left(row: &str) -> i64 {
     })
 }
 
-/// A response that answers the question right (from the proctor's review with keys).
-fn key_of(review: &Value, position: usize) -> Value {
-    review["paper"]["items"][position]["key"].clone()
-}
-
-async fn review_json(
-    app: &TestApp,
-    harbin: &Client,
-    session: &str,
-    person: &str,
-    attempt: &str,
-) -> Value {
-    expect_json(
-        harbin
-            .get(app.url(&format!(
-                "/api/v1/exam/sessions/{session}/attempts/{person}/{attempt}"
-            )))
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await
-}
-
 both_engines!(
     the_console_shows_progress_and_extra_time_and_a_forced_hand_in_change_it,
     |app| async move {
@@ -78,7 +53,7 @@ both_engines!(
         let (client, token, signed) = sign_in(&app, &session, &e.ticket, &e.id_number).await;
         let attempt = signed["attempt_id"].as_str().unwrap().to_owned();
         let harbin = app.login("harbin").await;
-        let review = review_json(&app, &harbin, &session, &e.person_id.to_string(), &attempt).await;
+        let keys = answer_key(&app, &e.person_id.to_string(), &attempt).await;
         for position in 0..3 {
             expect_json(
                 save(
@@ -87,7 +62,7 @@ both_engines!(
                     &token,
                     position as i64 + 1,
                     position as u64,
-                    key_of(&review, position),
+                    keys[position].clone(),
                 )
                 .await,
                 StatusCode::OK,
@@ -175,9 +150,13 @@ both_engines!(
         let (_, list) = page(&qiqihar, &app, "/exams").await;
         assert!(!list.contains(&session), "not in another city's list");
 
-        // The review: answers against the key, and the timeline.
+        // The review: the answers given (the key only once handed in), and the timeline.
         let (status, reviewed) = page(&harbin, &app, &base).await;
         assert_eq!(status, StatusCode::OK);
+        assert!(
+            reviewed.contains("交卷后才显示正确答案") && !reviewed.contains("正确答案："),
+            "no key while the paper is open"
+        );
         assert!(
             reviewed.contains("签到") && reviewed.contains("延时"),
             "timeline"
@@ -445,7 +424,7 @@ pub async fn practical_setup(app: &TestApp, run: u32) -> PracticalSetup {
     // Theory first: 45 of 50 right, 90 points.
     let (client, token, signed) = sign_in(app, &session, &e.ticket, &e.id_number).await;
     let attempt = signed["attempt_id"].as_str().unwrap().to_owned();
-    let review = review_json(app, &harbin, &session, &e.person_id.to_string(), &attempt).await;
+    let keys = answer_key(app, &e.person_id.to_string(), &attempt).await;
     for position in 0..45 {
         expect_json(
             save(
@@ -454,7 +433,7 @@ pub async fn practical_setup(app: &TestApp, run: u32) -> PracticalSetup {
                 &token,
                 position as i64 + 1,
                 position as u64,
-                key_of(&review, position),
+                keys[position].clone(),
             )
             .await,
             StatusCode::OK,
@@ -631,14 +610,12 @@ both_engines!(
         // Each paper draws half of each row's pool, so twenty papers put most questions on
         // ten or more of them, enough for a discrimination.
         let drill = drill(&app, 20, 34).await;
-        let harbin = app.login("harbin").await;
         // Examinee i answers the first 50·i/19 questions of their paper right and hands in.
         for (i, e) in drill.examinees.iter().enumerate() {
             let session = e.session_id.to_string();
             let (client, token, signed) = sign_in(&app, &session, &e.ticket, &e.id_number).await;
             let attempt = signed["attempt_id"].as_str().unwrap().to_owned();
-            let review =
-                review_json(&app, &harbin, &session, &e.person_id.to_string(), &attempt).await;
+            let keys = answer_key(&app, &e.person_id.to_string(), &attempt).await;
             for position in 0..(50 * i / 19) {
                 expect_json(
                     save(
@@ -647,7 +624,7 @@ both_engines!(
                         &token,
                         position as i64 + 1,
                         position as u64,
-                        key_of(&review, position),
+                        keys[position].clone(),
                     )
                     .await,
                     StatusCode::OK,
@@ -725,6 +702,7 @@ both_engines!(
         let (_, flagged) = page(&province, &app, "/exams/stats?trade=1.2&flagged=true").await;
         assert!(flagged.contains("需复核"));
         // Only the bank's owner sees them.
+        let harbin = app.login("harbin").await;
         let (status, _) = page(&harbin, &app, "/exams/stats").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let status = harbin

@@ -9,7 +9,9 @@
 //! `certificate_pdf` (the printable certificate, read back with poppler and zbar),
 //! `masking`, `openapi`, `session`, `cli`, `properties`, `bank` (the question bank: imports,
 //! versions, who may see it), `exams` and `exam_admin` (the exam system and its staff pages),
-//! `exam_crash` (acknowledged answers survive a SIGKILL of the server binary), `browser`
+//! `exam_crash` (acknowledged answers survive a SIGKILL of the server binary),
+//! `exam_security` (random tickets, sign-in limits, a second device waits for the proctor,
+//! no key before the hand-in, staff eligibility, reused sequence numbers), `browser`
 //! (pages in headless Chromium), `web_hardening` (CSRF, security headers, redirects, paging
 //! and public links at the HTTP edge).
 #![allow(
@@ -31,6 +33,7 @@ mod compliance;
 mod enterprise_ledgers;
 mod exam_admin;
 mod exam_crash;
+mod exam_security;
 mod exams;
 mod jurisdiction;
 mod ledger;
