@@ -139,11 +139,16 @@ pub(crate) fn machine() -> String {
     format!("{cpu}, {cores} cores, {memory}")
 }
 
-/// Public certificate verification over real HTTP (issue 3): `connections` keep-alive
-/// connections ask `GET /api/v1/verify/{number}` for `numbers` distinct certificates round
-/// robin for `seconds`, against the server as it runs (with its verification cache), then
-/// against the same server without the cache; the baseline is the database lookup called in
-/// process, one at a time.
+/// Public certificate verification over real HTTP (issues 3 and 13): `connections`
+/// keep-alive connections ask `GET /api/v1/verify/{number}` round robin over every
+/// certificate of the database (or the first `numbers`, when not 0), every other request
+/// with the QR code's token (`?t=`, the details) and the rest by number alone (the status).
+/// In one run: the server as it runs (the verification index) with its per-address limits
+/// on — raised so that the bench's clients are never refused, each connection from an
+/// address of its own (127.0.0.1, .2, ...), so that the limiter keeps one bucket per
+/// connection as it would per visitor — beside the same without the limits, twice each,
+/// alternating; then the same server without the index (every lookup reads the database);
+/// and in process, without HTTP, the index lookup and the database lookup.
 pub async fn verify(
     store: &Store,
     connections: usize,
@@ -151,47 +156,120 @@ pub async fn verify(
     numbers: u64,
     today: NaiveDate,
 ) -> anyhow::Result<()> {
+    use anpei_store::verify_index::Claim;
+
     println!("machine: {}", machine());
+    println!("load average at start: {}", load_average());
     println!("backend: {:?}", store.backend());
-    let numbers =
-        anpei_store::read::sample_certificate_numbers(store.connection(), numbers).await?;
-    if numbers.is_empty() {
+    let mut links = anpei_store::read::verification_links(store.connection()).await?;
+    if numbers > 0 {
+        links.truncate(numbers as usize);
+    }
+    if links.is_empty() {
         anyhow::bail!("no certificates: run `anpei demo` first");
     }
 
-    // Baseline: the lookup itself, without HTTP and without the cache.
-    let uncached = store.without_verify_cache();
+    // The index, loaded as a server loads it at start.
+    let rss_before = resident_mib();
     let started = Instant::now();
-    let mut direct = 0u64;
-    while started.elapsed().as_secs() < seconds.min(5) {
-        let number = &numbers[direct as usize % numbers.len()];
-        uncached.verify_certificate(number, today).await?;
-        direct += 1;
+    store.start_verify_index();
+    while !store.verify_index_ready() {
+        if started.elapsed().as_secs() > 600 {
+            anyhow::bail!("the verification index did not load in 10 minutes");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    let direct_rate = direct as f64 / started.elapsed().as_secs_f64();
+    let load_seconds = started.elapsed().as_secs_f64();
+    let index_mib = resident_mib() - rss_before;
 
-    let numbers = std::sync::Arc::new(numbers);
-    let cached = verify_over_http(store, &numbers, connections, seconds).await?;
-    let plain = verify_over_http(&uncached, &numbers, connections, seconds).await?;
+    // In process, no HTTP, one at a time: the index, then the database.
+    let in_process = |store: Store, links: std::sync::Arc<Vec<(String, String)>>, limit: f64| async move {
+        let started = Instant::now();
+        let mut done = 0usize;
+        while started.elapsed().as_secs_f64() < limit {
+            let (number, token) = &links[done % links.len()];
+            let claim = if done % 2 == 0 {
+                Claim::Number
+            } else {
+                Claim::Token(token)
+            };
+            store.verify_certificate(number, claim, today).await?;
+            done += 1;
+        }
+        Ok::<_, anyhow::Error>(done as f64 / started.elapsed().as_secs_f64())
+    };
+    let links = std::sync::Arc::new(links);
+    let index_rate = in_process(store.clone(), links.clone(), 3.0).await?;
+    let without_index = store.without_verify_index();
+    let database_rate =
+        in_process(without_index.clone(), links.clone(), seconds.min(5) as f64).await?;
+
+    // Limits on, but never reached by the bench's own clients: the cost is the point.
+    let unreached = anpei_web::verification::Rate {
+        per_minute: 1e12,
+        burst: 1e12,
+    };
+    let on = Some(anpei_web::verification::VerifyLimits {
+        by_number: unreached,
+        by_token: unreached,
+    });
+    let mut limited = Vec::new();
+    let mut unlimited = Vec::new();
+    for _ in 0..2 {
+        limited.push(verify_over_http(store, &links, connections, seconds, on).await?);
+        unlimited.push(verify_over_http(store, &links, connections, seconds, None).await?);
+    }
+    let database = verify_over_http(&without_index, &links, connections, seconds, None).await?;
     println!();
     println!("| measurement | value |");
     println!("|---|---|");
     println!(
-        "| certificates asked for | {} distinct numbers, round robin |",
-        numbers.len()
+        "| certificates asked for | {} (every other request with its token), round robin |",
+        links.len()
     );
+    let (indexed, bytes) = store.verify_index_size();
     println!(
-        "| over HTTP, as served (verification cache), {connections} keep-alive connections, {seconds} s | {} |",
-        cached.line(seconds)
+        "| verification index | {indexed} certificates loaded in {load_seconds:.1} s; about {:.0} MiB of entries (resident memory of the process +{index_mib:.0} MiB, with the database's page cache) |",
+        bytes as f64 / 1_048_576.0
     );
+    for (run, (with, without)) in limited.iter().zip(&unlimited).enumerate() {
+        println!(
+            "| over HTTP, index, **limits on** (run {}), {connections} connections from {} addresses, {seconds} s | {} |",
+            run + 1,
+            connections.min(254),
+            with.line(seconds)
+        );
+        println!(
+            "| over HTTP, index, limits off (run {}), same connections | {} |",
+            run + 1,
+            without.line(seconds)
+        );
+    }
     println!(
-        "| baseline: over HTTP without the cache, same connections | {} |",
-        plain.line(seconds)
+        "| baseline: over HTTP without the index (database), limits off | {} |",
+        database.line(seconds)
     );
+    println!("| in process, no HTTP, one at a time: the index | {index_rate:.0} lookups/s |");
     println!(
-        "| baseline: the database lookup in process, no HTTP, one at a time | {direct_rate:.0} lookups/s |"
+        "| baseline: in process, no HTTP, one at a time: the database | {database_rate:.0} lookups/s |"
     );
+    println!("load average at end: {}", load_average());
     Ok(())
+}
+
+/// `/proc/loadavg`'s first three fields.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
+/// This process's resident memory, MiB (`/proc/self/statm`, 4 KiB pages).
+fn resident_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |pages| pages * 4096.0 / 1_048_576.0)
 }
 
 /// Latencies of one HTTP run, in microseconds, sorted.
@@ -226,35 +304,50 @@ fn web_config(addr: std::net::SocketAddr) -> anyhow::Result<anpei_web::WebConfig
     Ok(anpei_web::WebConfig::new(public))
 }
 
-/// Serves `store` on a fresh loopback port and drives it with raw keep-alive HTTP/1.1.
+/// Serves `store` on a fresh loopback port with `limits` and drives it with raw keep-alive
+/// HTTP/1.1, connection `n` from 127.0.0.(n % 254 + 1).
 async fn verify_over_http(
     store: &Store,
-    numbers: &std::sync::Arc<Vec<String>>,
+    links: &std::sync::Arc<Vec<(String, String)>>,
     connections: usize,
     seconds: u64,
+    limits: Option<anpei_web::verification::VerifyLimits>,
 ) -> anyhow::Result<HttpRun> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
-    let app = anpei_web::app(store.clone(), web_config(addr)?);
+    let config = anpei_web::WebConfig {
+        verify_limits: limits,
+        ..web_config(addr)?
+    };
+    let app = anpei_web::app(store.clone(), config);
     let server = tokio::spawn(async move { anpei_web::serve(listener, app).await });
 
     let deadline = Instant::now() + std::time::Duration::from_secs(seconds);
     let mut tasks = Vec::new();
     for worker in 0..connections {
-        let numbers = numbers.clone();
+        let links = links.clone();
         tasks.push(tokio::spawn(async move {
             let mut latencies: Vec<u32> = Vec::new();
-            let mut stream = tokio::net::TcpStream::connect(addr).await?;
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            let source = std::net::Ipv4Addr::new(127, 0, 0, (worker % 254 + 1) as u8);
+            socket.bind(std::net::SocketAddr::new(source.into(), 0))?;
+            let mut stream = socket.connect(addr).await?;
             stream.set_nodelay(true)?;
             let mut buffer = vec![0u8; 16 * 1024];
             let mut n = worker;
             while Instant::now() < deadline {
-                let number = &numbers[n % numbers.len()];
+                let (number, token) = &links[n % links.len()];
+                let with_token = (n / links.len() + n) % 2 == 1;
                 n += connections;
-                let request =
-                    format!("GET /api/v1/verify/{number} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+                let request = if with_token {
+                    format!(
+                        "GET /api/v1/verify/{number}?t={token} HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+                    )
+                } else {
+                    format!("GET /api/v1/verify/{number} HTTP/1.1\r\nHost: {addr}\r\n\r\n")
+                };
                 let sent = Instant::now();
                 stream.write_all(request.as_bytes()).await?;
                 // Read the head, then exactly Content-Length bytes of body.
@@ -292,6 +385,16 @@ async fn verify_over_http(
                     filled += read;
                 }
                 latencies.push(sent.elapsed().as_micros().min(u128::from(u32::MAX)) as u32);
+                // The token must have opened the details, the number alone not.
+                let body = &buffer[head_end..head_end + length];
+                let detailed = body.windows(11).any(|w| w == b"\"details\":{");
+                if detailed != with_token {
+                    anyhow::bail!(
+                        "{number}: details {} with{} the token",
+                        if detailed { "shown" } else { "withheld" },
+                        if with_token { "" } else { "out" }
+                    );
+                }
             }
             Ok::<_, anyhow::Error>(latencies)
         }));

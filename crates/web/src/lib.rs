@@ -15,6 +15,7 @@ pub mod pages;
 pub mod paging;
 pub mod qr;
 pub mod security;
+pub mod verification;
 
 use std::time::Duration;
 
@@ -47,6 +48,9 @@ pub struct WebConfig {
     /// Most exam jobs (answer saves, sign-ins, hand-ins) the exam writer commits in one
     /// transaction. 1 is the unbatched baseline `anpei bench exam --unbatched` compares with.
     pub exam_batch: usize,
+    /// Per-address limits of public certificate verification (`verification`); `None`
+    /// turns them off (the benchmark's baseline).
+    pub verify_limits: Option<verification::VerifyLimits>,
 }
 
 impl WebConfig {
@@ -57,6 +61,7 @@ impl WebConfig {
             body_limit: 1024 * 1024,
             public_url,
             exam_batch: anpei_store::exam::attempts::BATCH,
+            verify_limits: Some(verification::VerifyLimits::default()),
         }
     }
 }
@@ -69,6 +74,8 @@ pub struct AppState {
     pub exam_desk: anpei_store::exam::attempts::ExamDesk,
     /// Roster imports in flight, for their upload pages.
     pub imports: import_progress::ImportProgress,
+    /// Public verification's per-address limits.
+    pub verify_limiter: std::sync::Arc<verification::VerifyLimiter>,
 }
 
 /// The whole application.
@@ -76,11 +83,16 @@ pub fn app(store: Store, config: WebConfig) -> Router {
     let exam_desk =
         anpei_store::exam::attempts::ExamDesk::start_batching(store.clone(), config.exam_batch);
     spawn_exam_sweeper(exam_desk.clone());
+    // Public verification answers from memory once this has loaded (`store::verify_index`).
+    store.start_verify_index();
     let state = AppState {
         store: store.clone(),
         config: config.clone(),
         exam_desk,
         imports: import_progress::ImportProgress::default(),
+        verify_limiter: std::sync::Arc::new(verification::VerifyLimiter::new(
+            config.verify_limits,
+        )),
     };
     let sessions = SessionManagerLayer::new(auth::DbSessionStore::new(store.clone()))
         .with_name("anpei_session")

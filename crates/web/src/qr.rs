@@ -21,9 +21,11 @@ pub fn svg(url: &str) -> String {
 
 /// The absolute URL of a certificate's public verification page, on the configured public
 /// address: never on the address a request names in its `Host` header, which the client
-/// writes (a printed certificate would carry the attacker's link for good).
-pub fn verify_url(public: &PublicUrl, number: &str) -> String {
-    public.join(&format!("/verify/{number}"))
+/// writes (a printed certificate would carry the attacker's link for good). It carries the
+/// certificate's verification token (URL-safe already), which shows the holder's details
+/// there (issue 13); the number alone shows the status only.
+pub fn verify_url(public: &PublicUrl, number: &str, token: &str) -> String {
+    public.join(&format!("/verify/{number}?t={token}"))
 }
 
 #[cfg(test)]
@@ -34,8 +36,8 @@ mod tests {
     fn verification_links_use_the_public_address() {
         let public = PublicUrl::parse("https://anpei.example.cn/").unwrap();
         assert_eq!(
-            verify_url(&public, "T230100-2026-000001"),
-            "https://anpei.example.cn/verify/T230100-2026-000001"
+            verify_url(&public, "T230100-2026-000001", "AbC-_9"),
+            "https://anpei.example.cn/verify/T230100-2026-000001?t=AbC-_9"
         );
     }
 

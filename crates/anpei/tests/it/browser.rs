@@ -379,12 +379,52 @@ both_engines!(
             .unwrap();
         let number = issued["number"].as_str().unwrap().to_owned();
 
+        let name: String = province
+            .get(app.url(&format!("/api/v1/persons/{person}")))
+            .send()
+            .await
+            .unwrap()
+            .json::<Value>()
+            .await
+            .unwrap()["name"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+
         let driver = start_driver().await;
         let client = browser(&driver, 375).await;
-        // Nobody signed in: verification is public. Open the page, then follow the link the QR
-        // code encodes (printed under it), as a phone that scanned it would.
+        // Nobody signed in: verification is public. The number alone shows the status only;
+        // the holder's name typed in shows the details and the QR code, whose link (printed
+        // under it) a phone that scanned it follows.
         client
             .goto(&app.url(&format!("/verify/{number}")))
+            .await
+            .unwrap();
+        let status = client
+            .wait()
+            .for_element(Locator::Id("cert-status"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(status, "有效");
+        assert!(
+            client.find(Locator::Id("cert-holder")).await.is_err(),
+            "no holder by number alone"
+        );
+        client
+            .find(Locator::Id("holder-name"))
+            .await
+            .unwrap()
+            .send_keys(&name)
+            .await
+            .unwrap();
+        client
+            .find(Locator::Css("#cert-name-form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
             .await
             .unwrap();
         let link = client
@@ -393,7 +433,10 @@ both_engines!(
             .await
             .unwrap();
         let href = link.attr("href").await.unwrap().unwrap();
-        assert!(href.ends_with(&format!("/verify/{number}")), "{href}");
+        assert!(
+            href.contains(&format!("/verify/{number}?t=")),
+            "the QR link carries the token: {href}"
+        );
         assert!(
             client.find(Locator::Css("figure.qr svg")).await.is_ok(),
             "a QR code is drawn"
@@ -408,6 +451,7 @@ both_engines!(
             .await
             .unwrap();
         assert_eq!(status, "有效");
+        assert!(client.find(Locator::Id("cert-holder")).await.is_ok());
 
         let id = issued["id"].as_str().unwrap();
         let revoked = province

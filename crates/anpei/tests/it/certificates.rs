@@ -1,6 +1,7 @@
 //! Certificates through HTTP on both engines: a certificate authority issues, reviews,
-//! suspends and revokes; anyone verifies by number and sees the status of the day and
-//! nothing else; every change is ledgered.
+//! suspends and revokes; anyone verifies by number and sees the status of the day, and
+//! with the QR code's token the details (`verification` has the rest of issue 13); every
+//! change is ledgered.
 
 use anpei_testkit::{TestApp, both_engines, expect_json, expect_problem};
 use reqwest::{Client, StatusCode};
@@ -45,6 +46,14 @@ async fn verify(app: &TestApp, number: &str) -> reqwest::Response {
         .unwrap()
 }
 
+/// The verification link of an issued certificate (its QR code's), as a path on the app.
+fn verification_path(app: &TestApp, issued: &Value) -> String {
+    issued["verification_url"]
+        .as_str()
+        .unwrap()
+        .replacen(&app.base, "", 1)
+}
+
 /// Someone on the Harbin demo enterprise's staff.
 async fn harbin_worker(app: &TestApp) -> Uuid {
     let province = app.login("province").await;
@@ -71,19 +80,27 @@ both_engines!(
         assert!(number.starts_with("T230100-2025-"), "{number}");
         assert_eq!(issued["valid_until"], "2031-03-01", "six years of validity");
 
-        let response = verify(&app, &number).await;
+        // With the QR code's token: the details.
+        let link = verification_path(&app, &issued);
+        let response = app
+            .anonymous()
+            .get(app.url(&link.replacen("/verify/", "/api/v1/verify/", 1)))
+            .send()
+            .await
+            .unwrap();
         let text = response.text().await.unwrap();
         let shown: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(shown["status"], "valid");
-        assert_eq!(shown["trade_code"], "1.2");
-        assert_eq!(shown["trade_name"], "低压电工作业");
-        assert_eq!(shown["issuer"], "哈尔滨市应急管理局");
+        let details = &shown["details"];
+        assert_eq!(details["trade_code"], "1.2");
+        assert_eq!(details["trade_name"], "低压电工作业");
+        assert_eq!(details["issuer"], "哈尔滨市应急管理局");
         assert_eq!(
-            shown["next_review_due"], "2028-03-01",
+            details["next_review_due"], "2028-03-01",
             "reviewed every three years"
         );
         assert!(
-            shown["holder"].as_str().unwrap().contains('*'),
+            details["holder"].as_str().unwrap().contains('*'),
             "the holder's name is masked: {shown}"
         );
         assert_eq!(
@@ -103,12 +120,7 @@ both_engines!(
         );
 
         // The public page says the same, without signing in.
-        let page = app
-            .anonymous()
-            .get(app.url(&format!("/verify/{number}")))
-            .send()
-            .await
-            .unwrap();
+        let page = app.anonymous().get(app.url(&link)).send().await.unwrap();
         assert_eq!(page.status(), StatusCode::OK);
         let html = page.text().await.unwrap();
         assert!(

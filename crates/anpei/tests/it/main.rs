@@ -13,7 +13,8 @@
 //! `exam_security` (random tickets, sign-in limits, a second device waits for the proctor,
 //! no key before the hand-in, staff eligibility, reused sequence numbers), `browser`
 //! (pages in headless Chromium), `web_hardening` (CSRF, security headers, redirects, paging
-//! and public links at the HTTP edge).
+//! and public links at the HTTP edge), `verification` (public certificate verification: the
+//! status by number, the details by name or QR token, per-address limits, the log, the index).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -49,4 +50,5 @@ mod subsidies;
 mod subsidy_browser;
 mod support;
 mod verdicts;
+mod verification;
 mod web_hardening;

@@ -1,8 +1,10 @@
-//! Certificates: public verification by number, and the lifecycle for certificate
-//! authorities (city and province emergency-management bureaus).
+//! Certificates: public verification by number (the status; the details with the holder's
+//! name or the QR code's token, issue 13), and the lifecycle for certificate authorities
+//! (city and province emergency-management bureaus).
 
 use anpei_domain::certificate::CertificateKind;
 use anpei_store::ops::certificates::{self, Lifecycle, NewCertificate};
+use anpei_store::verify_index::{Claim, Mismatch, Verification};
 use anpei_store::{access, read};
 use axum::extract::State;
 use axum::http::{StatusCode, header};
@@ -14,10 +16,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::auth::Authed;
+use crate::auth::{Authed, ClientAddr};
 use crate::error::{Problem, WebError};
-use crate::extract::{Json, Path};
-use crate::{AppState, clock, qr};
+use crate::extract::{Json, Path, Query};
+use crate::{AppState, clock, qr, verification};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -28,16 +30,29 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Verification needs no session: served outside the session layers.
 pub fn public_router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(verify))
+    OpenApiRouter::new().routes(routes!(verify, verify_by_name))
 }
 
-/// What the public may know about a certificate.
+/// What the public may know about a certificate: from the number alone, its kind and
+/// status today; with the holder's full name or the QR code's token, the details too.
 #[derive(Serialize, ToSchema)]
 pub struct VerificationDto {
     pub number: String,
     /// special_ops, safety_qualification, vocational_qualification, skill_level, training_completion
     pub kind: String,
     pub kind_name: String,
+    /// valid, review_due, review_overdue, suspended, revoked, expired
+    pub status: String,
+    pub status_name: String,
+    /// `name` or `token` when the one given did not match (the details are then withheld).
+    pub mismatch: Option<String>,
+    /// Present only for the right name or token.
+    pub details: Option<VerificationDetailsDto>,
+}
+
+/// The holder's details, shown to whoever has the QR code's token or knows the holder's name.
+#[derive(Serialize, ToSchema)]
+pub struct VerificationDetailsDto {
     pub trade_code: Option<String>,
     pub trade_name: Option<String>,
     /// The holder's name, masked (张*).
@@ -47,37 +62,99 @@ pub struct VerificationDto {
     pub valid_until: NaiveDate,
     pub last_reviewed_on: Option<NaiveDate>,
     pub next_review_due: Option<NaiveDate>,
-    /// valid, review_due, review_overdue, suspended, revoked, expired
-    pub status: String,
-    pub status_name: String,
 }
 
-/// Verifies a certificate by number; no sign-in needed. Unknown numbers are 404.
-#[utoipa::path(get, path = "/api/v1/verify/{number}", tag = "certificates", params(("number" = String, Path)),
-    responses((status = 200, body = VerificationDto), (status = 404, body = Problem, content_type = "application/problem+json")))]
+impl From<Verification> for VerificationDto {
+    fn from(answer: Verification) -> Self {
+        match answer {
+            Verification::Status { status, mismatch } => VerificationDto {
+                kind: status.kind.code().to_owned(),
+                kind_name: status.kind.name_zh().to_owned(),
+                status: status.status.code().to_owned(),
+                status_name: status.status.name_zh().to_owned(),
+                number: status.number,
+                mismatch: mismatch.map(|m| {
+                    match m {
+                        Mismatch::Name => "name",
+                        Mismatch::Token => "token",
+                    }
+                    .to_owned()
+                }),
+                details: None,
+            },
+            Verification::Details { certificate: c, .. } => VerificationDto {
+                kind: c.kind.code().to_owned(),
+                kind_name: c.kind.name_zh().to_owned(),
+                status: c.status.code().to_owned(),
+                status_name: c.status.name_zh().to_owned(),
+                mismatch: None,
+                details: Some(VerificationDetailsDto {
+                    trade_code: c.trade.map(|t| t.code.to_owned()),
+                    trade_name: c.trade.map(|t| t.name.to_owned()),
+                    holder: c.holder_masked,
+                    issuer: c.issuer,
+                    issued_on: c.issued_on,
+                    valid_until: c.expires_on,
+                    last_reviewed_on: c.last_reviewed_on,
+                    next_review_due: c.next_review_due,
+                }),
+                number: c.number,
+            },
+        }
+    }
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VerifyQuery {
+    /// The token of the certificate's QR code: with it, the details.
+    pub t: Option<String>,
+}
+
+/// The holder's full name, compared exactly (surrounding spaces aside).
+#[derive(Deserialize, ToSchema)]
+pub struct VerifyByNameRequest {
+    pub name: String,
+}
+
+/// Verifies a certificate by number; no sign-in needed. The number alone answers the status
+/// only; `?t=` with the QR code's token adds the details (a wrong token: the status only,
+/// `mismatch: "token"`). Unknown numbers are 404. Limited per client address (by default 30
+/// lookups a minute by number, 600 with a token): past it, 429 with `Retry-After`.
+#[utoipa::path(get, path = "/api/v1/verify/{number}", tag = "certificates",
+    params(("number" = String, Path), VerifyQuery),
+    responses((status = 200, body = VerificationDto), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait")))))]
 async fn verify(
     State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
     Path(number): Path<String>,
+    Query(query): Query<VerifyQuery>,
 ) -> Result<axum::Json<VerificationDto>, WebError> {
-    let c = state
-        .store
-        .verify_certificate(&number, clock::today())
-        .await?;
-    Ok(axum::Json(VerificationDto {
-        kind: c.kind.code().to_owned(),
-        kind_name: c.kind.name_zh().to_owned(),
-        trade_code: c.trade.map(|t| t.code.to_owned()),
-        trade_name: c.trade.map(|t| t.name.to_owned()),
-        holder: c.holder_masked,
-        issuer: c.issuer,
-        issued_on: c.issued_on,
-        valid_until: c.expires_on,
-        last_reviewed_on: c.last_reviewed_on,
-        next_review_due: c.next_review_due,
-        status: c.status.code().to_owned(),
-        status_name: c.status.name_zh().to_owned(),
-        number: c.number,
-    }))
+    let claim = match query.t.as_deref().filter(|token| !token.is_empty()) {
+        Some(token) => Claim::Token(token),
+        None => Claim::Number,
+    };
+    let answer = verification::check(&state, addr, &number, claim).await?;
+    Ok(axum::Json(answer.into()))
+}
+
+/// Verifies a certificate by number and the holder's full name (in the body, so that it is
+/// in no URL): the right name adds the details; a wrong one answers the status only with
+/// `mismatch: "name"` and costs five lookups of the per-address limit. Send
+/// `Origin: <the server>` as for every POST.
+#[utoipa::path(post, path = "/api/v1/verify/{number}", tag = "certificates",
+    params(("number" = String, Path)), request_body = VerifyByNameRequest,
+    responses((status = 200, body = VerificationDto), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json", headers(("Retry-After" = u64, description = "Seconds to wait")))))]
+async fn verify_by_name(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(number): Path<String>,
+    Json(body): Json<VerifyByNameRequest>,
+) -> Result<axum::Json<VerificationDto>, WebError> {
+    let answer = verification::check(&state, addr, &number, Claim::Name(&body.name)).await?;
+    Ok(axum::Json(answer.into()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -95,6 +172,8 @@ pub struct IssuedDto {
     pub id: Uuid,
     pub number: String,
     pub valid_until: NaiveDate,
+    /// The link its QR code carries (with the verification token): it shows the details.
+    pub verification_url: String,
 }
 
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, WebError> {
@@ -140,10 +219,12 @@ async fn issue(
         clock::now(),
     )
     .await?;
+    let token = read::verification_token(state.store.connection(), &issued.number).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(IssuedDto {
             id: issued.id,
+            verification_url: qr::verify_url(&state.config.public_url, &issued.number, &token),
             number: issued.number,
             valid_until: issued.expires_on,
         }),
@@ -239,7 +320,11 @@ pub async fn certificate_pdf(
         clock::today(),
     )
     .await?;
-    let url = qr::verify_url(&state.config.public_url, &found.number);
+    let url = qr::verify_url(
+        &state.config.public_url,
+        &found.number,
+        &found.verification_token,
+    );
     let sheet = printable_sheet(found, url);
     let missing = anpei_formats::certificate_pdf::missing_characters(&sheet).len();
     if missing > 0 {
@@ -271,7 +356,8 @@ pub async fn certificate_pdf(
 }
 
 /// What the certificate PDF prints: the certificate as read for its holder, and the public
-/// verification URL for the QR code (`qr::verify_url`). Shared with `anpei certificate pdf`.
+/// verification URL for the QR code (`qr::verify_url`, with the certificate's token, so that
+/// a scan shows the details). Shared with `anpei certificate pdf`.
 pub fn printable_sheet(
     found: read::PrintableCertificate,
     verification_url: String,

@@ -1,27 +1,31 @@
-//! Public certificate verification (SPEC C3): anyone, signed in or not, types a number or
-//! scans a QR code and sees whether the certificate is good today — without the ID number.
+//! Public certificate verification (SPEC C3, issue 13): anyone, signed in or not, types a
+//! number and sees whether the certificate is good today — and nothing about the holder.
+//! The holder, trade, issuer and dates need the holder's full name (typed into a POST form,
+//! so that it stays out of URLs and logs) or the QR code's token (`/verify/{number}?t=`).
+//! Every check goes through `verification::check`: rate limited per address and logged.
 
 use anpei_domain::certificate::CertificateStatus;
 use anpei_store::read::PublicCertificate;
+use anpei_store::verify_index::{Claim, Mismatch, Verification};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use serde::Deserialize;
 
 use super::{Layout, date, render};
-use crate::auth::MaybeAuthed;
+use crate::auth::{ClientAddr, MaybeAuthed};
 use crate::error::WebError;
-use crate::extract::{Path, Query};
+use crate::extract::{Form, Path, Query};
 use crate::i18n::Tr;
-use crate::{AppState, clock, qr};
+use crate::{AppState, qr, verification};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/verify", get(form))
-        .route("/verify/{number}", get(page))
+        .route("/verify/{number}", get(page).post(by_name))
 }
 
 /// A status as pages show it: label and tone.
@@ -39,17 +43,42 @@ struct NumberQuery {
     number: Option<String>,
 }
 
+/// `?t=`: the token of the certificate's QR code.
+#[derive(Deserialize)]
+struct TokenQuery {
+    t: Option<String>,
+}
+
+/// The holder's full name, typed in.
+#[derive(Deserialize)]
+struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
 #[derive(Template)]
 #[template(path = "verify.html")]
 struct VerifyPage {
     l: Layout,
     number: String,
+    /// What the number alone tells.
+    status: Option<StatusShown>,
+    /// What the right name or token adds.
     found: Option<Shown>,
+    /// Why the details are not shown although something was presented.
+    mismatch: Option<&'static str>,
     not_found: bool,
+    /// The bilingual refusal of a rate-limited check.
+    refused: Option<String>,
+}
+
+struct StatusShown {
+    kind: &'static str,
+    status: &'static str,
+    tone: &'static str,
 }
 
 struct Shown {
-    kind: &'static str,
     trade: String,
     holder: String,
     issuer: String,
@@ -57,8 +86,6 @@ struct Shown {
     valid_until: String,
     reviewed: String,
     next_review: String,
-    status: &'static str,
-    tone: &'static str,
     qr: String,
     link: String,
 }
@@ -87,54 +114,125 @@ async fn form(
             "/verify",
         ),
         number: String::new(),
+        status: None,
         found: None,
+        mismatch: None,
         not_found: false,
+        refused: None,
     })
 }
 
+/// By number, or by number and the QR code's token.
 async fn page(
     State(state): State<AppState>,
     t: Tr,
     MaybeAuthed(authed): MaybeAuthed,
+    ClientAddr(addr): ClientAddr,
     Path(number): Path<String>,
+    Query(q): Query<TokenQuery>,
 ) -> Result<Response, WebError> {
-    let layout = Layout::new(
-        t,
-        t.pick("证书查验", "Verify a certificate"),
-        authed.as_ref(),
-        "/verify",
-    );
-    match state
-        .store
-        .verify_certificate(&number, clock::today())
-        .await
-    {
-        Ok(found) => {
-            let link = qr::verify_url(&state.config.public_url, &found.number);
-            render(&VerifyPage {
-                l: layout,
-                number: found.number.clone(),
-                found: Some(shown(t, &found, link)),
-                not_found: false,
-            })
+    let claim = match q.t.as_deref().filter(|token| !token.is_empty()) {
+        Some(token) => Claim::Token(token),
+        None => Claim::Number,
+    };
+    let answer = verification::check(&state, addr, &number, claim).await;
+    answer_page(&state, t, authed.as_ref(), &number, answer)
+}
+
+/// By number and the holder's full name (a POST, so the name is in no URL).
+async fn by_name(
+    State(state): State<AppState>,
+    t: Tr,
+    MaybeAuthed(authed): MaybeAuthed,
+    ClientAddr(addr): ClientAddr,
+    Path(number): Path<String>,
+    Form(form): Form<NameForm>,
+) -> Result<Response, WebError> {
+    let answer = verification::check(&state, addr, &number, Claim::Name(&form.name)).await;
+    answer_page(&state, t, authed.as_ref(), &number, answer)
+}
+
+fn answer_page(
+    state: &AppState,
+    t: Tr,
+    authed: Option<&crate::auth::Authed>,
+    asked: &str,
+    answer: Result<Verification, WebError>,
+) -> Result<Response, WebError> {
+    let mut page = VerifyPage {
+        l: Layout::new(
+            t,
+            t.pick("证书查验", "Verify a certificate"),
+            authed,
+            "/verify",
+        ),
+        number: asked.chars().take(40).collect(),
+        status: None,
+        found: None,
+        mismatch: None,
+        not_found: false,
+        refused: None,
+    };
+    match answer {
+        Ok(Verification::Status { status, mismatch }) => {
+            page.number = status.number.clone();
+            page.status = Some(status_shown(t, status.kind, status.status));
+            page.mismatch = mismatch.map(|m| match m {
+                Mismatch::Name => t.pick(
+                    "姓名不符：仅显示证书状态。",
+                    "The name does not match: only the status is shown.",
+                ),
+                Mismatch::Token => t.pick(
+                    "二维码链接无效：仅显示证书状态。",
+                    "This QR link is not valid: only the status is shown.",
+                ),
+            });
+            render(&page)
         }
-        Err(anpei_store::StoreError::NotFound) => {
-            let page = VerifyPage {
-                l: layout,
-                number: number.chars().take(40).collect(),
-                found: None,
-                not_found: true,
-            };
+        Ok(Verification::Details { certificate, token }) => {
+            let link = qr::verify_url(&state.config.public_url, &certificate.number, &token);
+            page.number = certificate.number.clone();
+            page.status = Some(status_shown(t, certificate.kind, certificate.status));
+            page.found = Some(shown(t, &certificate, link));
+            render(&page)
+        }
+        Err(WebError::NotFound) => {
+            page.not_found = true;
             Ok((StatusCode::NOT_FOUND, render(&page)?).into_response())
         }
-        Err(other) => Err(other.into()),
+        Err(refusal @ WebError::TooManyAttempts { .. }) => {
+            let status = refusal.status();
+            page.refused = Some(t.pick_owned(&refusal.messages()));
+            let mut response = (status, render(&page)?).into_response();
+            if let WebError::TooManyAttempts {
+                retry_after_secs, ..
+            } = refusal
+            {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, retry_after_secs.into());
+            }
+            Ok(response)
+        }
+        Err(other) => Err(other),
+    }
+}
+
+fn status_shown(
+    t: Tr,
+    kind: anpei_domain::certificate::CertificateKind,
+    status: CertificateStatus,
+) -> StatusShown {
+    let (label, tone) = status_badge(t, status);
+    StatusShown {
+        kind: t.pick(kind.name_zh(), kind.name_en()),
+        status: label,
+        tone,
     }
 }
 
 fn shown(t: Tr, c: &PublicCertificate, link: String) -> Shown {
-    let (status, tone) = status_badge(t, c.status);
     Shown {
-        kind: t.pick(c.kind.name_zh(), c.kind.name_en()),
         trade: c
             .trade
             .map(|tr| format!("{} {}", tr.code, t.pick(tr.name, tr.name_en)))
@@ -151,8 +249,6 @@ fn shown(t: Tr, c: &PublicCertificate, link: String) -> Shown {
             .next_review_due
             .map(date)
             .unwrap_or_else(|| "—".to_owned()),
-        status,
-        tone,
         qr: qr::svg(&link),
         link,
     }
