@@ -5,7 +5,9 @@
 //! and only the edges need them; the store and the domain stay free of them and build
 //! without them (`web → formats → domain`).
 
+pub mod bounds;
 pub mod certificate_pdf;
+pub mod formula_guard;
 pub mod questions;
 pub mod roster;
 pub mod subsidy_pdf;

@@ -46,10 +46,15 @@ pub fn write_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
     let percent = Format::new().set_num_format("0.0%");
     let sheet = workbook.add_worksheet();
     sheet.set_name(sheet_name(&report.sheet))?;
-    sheet.write_string_with_format(0, 0, &report.title, &title)?;
+    sheet.write_string_with_format(
+        0,
+        0,
+        crate::formula_guard::neutralise(&report.title),
+        &title,
+    )?;
     for (col, header) in report.headers.iter().enumerate() {
         let col = u16::try_from(col).unwrap_or(u16::MAX);
-        sheet.write_string_with_format(1, col, header, &bold)?;
+        sheet.write_string_with_format(1, col, crate::formula_guard::neutralise(header), &bold)?;
         let width = header.chars().count().clamp(8, 30) as f64 * 1.8;
         sheet.set_column_width(col, width)?;
     }
@@ -60,7 +65,8 @@ pub fn write_xlsx(report: &Report) -> Result<Vec<u8>, XlsxError> {
             let col = u16::try_from(col).unwrap_or(u16::MAX);
             match cell {
                 Cell::Text(text) => {
-                    sheet.write_string(r, col, text)?;
+                    // A string, never a formula, and guarded for a copy to CSV.
+                    sheet.write_string(r, col, crate::formula_guard::neutralise(text))?;
                 }
                 Cell::Int(value) => {
                     // Counts of people are far below 2^53: exact as f64.

@@ -23,6 +23,8 @@ pub mod xlsx;
 use std::collections::BTreeMap;
 
 use anpei_domain::Bilingual;
+
+use crate::bounds::Refusal;
 use anpei_domain::exam::{Difficulty, Question, QuestionKind, ScoreSheet};
 
 /// What a draft holds: an on-screen question or a practical score sheet.
@@ -109,9 +111,22 @@ impl Problem {
 pub struct ReadOutcome {
     pub drafts: Vec<QuestionDraft>,
     pub problems: Vec<Problem>,
+    /// Set when the file was refused before it was read because it exceeds a bound (size,
+    /// rows, nesting…): then `problems` holds that one refusal and `drafts` is empty. A
+    /// server answers this as a refused upload, not as problems of single questions.
+    pub refused: Option<Refusal>,
 }
 
 impl ReadOutcome {
+    /// The outcome of a file refused by a bound.
+    pub fn refused(refusal: Refusal) -> Self {
+        ReadOutcome {
+            drafts: Vec::new(),
+            problems: vec![Problem::from_reason(0, &refusal)],
+            refused: Some(refusal),
+        }
+    }
+
     /// How many drafts of each kind code (every kind present, zero or not).
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         counts(&self.drafts)

@@ -17,6 +17,7 @@ use super::{
     DraftContent, Problem, QuestionDraft, ReadOutcome, category_path, category_text, default_name,
     difficulty_from_tags, tags_with_difficulty,
 };
+use crate::bounds::{Place, Refusal};
 
 /// A node of the parsed document.
 enum Node {
@@ -76,25 +77,57 @@ impl Element {
     }
 }
 
-/// 1-based line of a byte offset.
-struct Lines(Vec<usize>);
+/// 1-based line of a byte offset, counted forward: offsets are asked for in file order, so
+/// the file is scanned once. (A table of every line start would cost 8 bytes a line: 160 MB
+/// for a 20 MiB upload of blank lines.)
+struct Lines<'s> {
+    source: &'s [u8],
+    at: usize,
+    line: usize,
+}
 
-impl Lines {
-    fn new(source: &str) -> Self {
-        let mut starts = vec![0];
-        starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
-        Lines(starts)
+impl<'s> Lines<'s> {
+    fn new(source: &'s str) -> Self {
+        Lines {
+            source: source.as_bytes(),
+            at: 0,
+            line: 1,
+        }
     }
 
-    fn line(&self, offset: usize) -> usize {
-        match self.0.binary_search(&offset) {
-            Ok(i) => i + 1,
-            Err(i) => i,
+    fn line(&mut self, offset: usize) -> usize {
+        let offset = offset.min(self.source.len());
+        if offset < self.at {
+            self.at = 0;
+            self.line = 1;
         }
+        self.line += self.source[self.at..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.at = offset;
+        self.line
     }
 }
 
-fn parse(source: &str) -> Result<Element, (usize, String)> {
+/// Elements may nest this deep (Moodle's own files nest 6 levels). The parse keeps its own
+/// stack, but the finished tree is dropped recursively: 60,000 nested elements overflowed
+/// the server's stack.
+pub const MAX_DEPTH: usize = 64;
+
+/// Elements, texts and attributes a file may hold: each becomes a node of about 100–400
+/// bytes, so this bounds the tree near 0.3 GB. A Moodle export of a question holds about
+/// 120, so this is some 8,000 questions — what fits in the 20 MiB upload limit.
+pub const MAX_NODES: usize = 1_000_000;
+
+/// Why the parse stopped.
+enum Failure {
+    Malformed(String),
+    TooDeep,
+    TooMany,
+}
+
+fn parse(source: &str) -> Result<Element, (usize, Failure)> {
     let mut reader = quick_xml::Reader::from_str(source);
     let mut stack: Vec<Element> = vec![Element {
         name: String::new(),
@@ -102,16 +135,18 @@ fn parse(source: &str) -> Result<Element, (usize, String)> {
         children: Vec::new(),
         offset: 0,
     }];
+    let mut nodes: usize = 0;
     let start_of = |e: &quick_xml::events::BytesStart<'_>,
                     offset: usize|
-     -> Result<Element, (usize, String)> {
+     -> Result<Element, (usize, Failure)> {
+        let malformed = |err: String| (offset, Failure::Malformed(err));
         let name = AsRef::<str>::as_ref(&e.name()).to_owned();
         let mut attrs = Vec::new();
         for attr in e.attributes() {
-            let attr = attr.map_err(|err| (offset, err.to_string()))?;
+            let attr = attr.map_err(|err| malformed(err.to_string()))?;
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                .map_err(|err| (offset, err.to_string()))?
+                .map_err(|err| malformed(err.to_string()))?
                 .into_owned();
             attrs.push((AsRef::<str>::as_ref(&attr.key).to_owned(), value));
         }
@@ -127,16 +162,29 @@ fn parse(source: &str) -> Result<Element, (usize, String)> {
         let event = reader.read_event().map_err(|err| {
             (
                 usize::try_from(reader.error_position()).unwrap_or(before),
-                err.to_string(),
+                Failure::Malformed(err.to_string()),
             )
         })?;
+        nodes += 1;
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            nodes += e.attributes().count();
+        }
+        if nodes > MAX_NODES {
+            return Err((before, Failure::TooMany));
+        }
         let push_text = |stack: &mut Vec<Element>, text: String| {
             if let Some(top) = stack.last_mut() {
                 top.children.push(Node::Text(text));
             }
         };
         match event {
-            Event::Start(e) => stack.push(start_of(&e, before)?),
+            Event::Start(e) => {
+                // The root of `stack` is the document, not an element.
+                if stack.len() > MAX_DEPTH {
+                    return Err((before, Failure::TooDeep));
+                }
+                stack.push(start_of(&e, before)?);
+            }
             Event::Empty(e) => {
                 let element = start_of(&e, before)?;
                 if let Some(top) = stack.last_mut() {
@@ -144,12 +192,13 @@ fn parse(source: &str) -> Result<Element, (usize, String)> {
                 }
             }
             Event::End(_) => {
+                let unexpected = || (before, Failure::Malformed("unexpected end tag".to_owned()));
                 let Some(done) = stack.pop() else {
-                    return Err((before, "unexpected end tag".to_owned()));
+                    return Err(unexpected());
                 };
                 match stack.last_mut() {
                     Some(top) => top.children.push(Node::Element(done)),
-                    None => return Err((before, "unexpected end tag".to_owned())),
+                    None => return Err(unexpected()),
                 }
             }
             Event::Text(t) => push_text(&mut stack, t.xml10_content().into_owned()),
@@ -163,7 +212,12 @@ fn parse(source: &str) -> Result<Element, (usize, String)> {
                         "gt" => ">".to_owned(),
                         "quot" => "\"".to_owned(),
                         "apos" => "'".to_owned(),
-                        other => return Err((before, format!("unknown entity &{other};"))),
+                        other => {
+                            return Err((
+                                before,
+                                Failure::Malformed(format!("unknown entity &{other};")),
+                            ));
+                        }
                     },
                 };
                 push_text(&mut stack, resolved);
@@ -174,9 +228,14 @@ fn parse(source: &str) -> Result<Element, (usize, String)> {
     }
     if stack.len() != 1 {
         let open = stack.last().map(|e| e.offset).unwrap_or(0);
-        return Err((open, "an element is not closed".to_owned()));
+        return Err((
+            open,
+            Failure::Malformed("an element is not closed".to_owned()),
+        ));
     }
-    stack.pop().ok_or((0, "empty document".to_owned()))
+    stack
+        .pop()
+        .ok_or((0, Failure::Malformed("empty document".to_owned())))
 }
 
 /// Reads a Moodle XML file.
@@ -193,16 +252,32 @@ pub fn read(bytes: &[u8]) -> ReadOutcome {
             return outcome;
         }
     };
-    let lines = Lines::new(source);
+    let mut lines = Lines::new(source);
     let document = match parse(source) {
         Ok(document) => document,
-        Err((offset, message)) => {
+        Err((offset, Failure::Malformed(message))) => {
             outcome.problems.push(Problem::new(
                 lines.line(offset),
                 format!("XML 格式错误：{message}"),
                 format!("Malformed XML: {message}"),
             ));
             return outcome;
+        }
+        Err((offset, Failure::TooDeep)) => {
+            return ReadOutcome::refused(Refusal::Depth {
+                place: Place::Xml {
+                    line: lines.line(offset),
+                },
+                limit: MAX_DEPTH as u64,
+            });
+        }
+        Err((offset, Failure::TooMany)) => {
+            return ReadOutcome::refused(Refusal::Nodes {
+                place: Place::Xml {
+                    line: lines.line(offset),
+                },
+                limit: MAX_NODES as u64,
+            });
         }
     };
     let Some(quiz) = document.child("quiz") else {
@@ -488,6 +563,46 @@ mod tests {
         assert_eq!(fraction(0.0), "0");
         assert_eq!(fraction(100.0 / 3.0), "33.33333");
         assert_eq!(fraction(50.0), "50");
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_refused_at_its_line() {
+        let nested = |depth: usize| {
+            format!(
+                "<quiz>\n{}{}</quiz>",
+                "<a>\n".repeat(depth - 1),
+                "</a>".repeat(depth - 1)
+            )
+        };
+        let cases = [(MAX_DEPTH, None), (MAX_DEPTH + 1, Some(MAX_DEPTH + 1))];
+        for (depth, refused_at_line) in cases {
+            let outcome = read(nested(depth).as_bytes());
+            let expected = refused_at_line.map(|line| Refusal::Depth {
+                place: Place::Xml { line },
+                limit: MAX_DEPTH as u64,
+            });
+            assert_eq!(outcome.refused, expected, "{depth}");
+        }
+    }
+
+    #[test]
+    fn more_nodes_than_the_limit_are_refused() {
+        let outcome = read(format!("<quiz>{}</quiz>", "<a/>".repeat(MAX_NODES)).as_bytes());
+        assert!(
+            matches!(outcome.refused, Some(Refusal::Nodes { .. })),
+            "{:?}",
+            outcome.problems
+        );
+        assert_eq!(outcome.problems.len(), 1);
+    }
+
+    #[test]
+    fn lines_are_counted_forward_and_back() {
+        let mut lines = Lines::new("a\nb\n\nc");
+        assert_eq!(
+            [0, 2, 4, 5, 1, 6].map(|offset| lines.line(offset)),
+            [1, 2, 3, 4, 1, 4]
+        );
     }
 
     #[test]

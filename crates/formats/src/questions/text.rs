@@ -71,7 +71,9 @@ pub fn decode_entities(text: &str) -> String {
     while let Some(start) = rest.find('&') {
         out.push_str(&rest[..start]);
         let after = &rest[start..];
-        let end = after.find(';').filter(|&e| e <= 10);
+        // Only the next 10 bytes can hold the `;` (searching the whole rest made a text of
+        // many `&` and no `;` take quadratic time).
+        let end = after.bytes().take(11).position(|b| b == b';');
         let decoded = end.and_then(|end| {
             let name = &after[1..end];
             let c = match name {
@@ -133,6 +135,16 @@ mod tests {
         for (html, plain) in cases {
             assert_eq!(html_to_plain(html), plain, "{html}");
         }
+    }
+
+    #[test]
+    fn many_ampersands_without_semicolons_decode_in_linear_time() {
+        let text = "&".repeat(2_000_000);
+        assert_eq!(decode_entities(&text), text);
+        assert_eq!(
+            decode_entities("&amp;&#x4E2D;&#1234567890;"),
+            "&中&#1234567890;"
+        );
     }
 
     #[test]

@@ -14,6 +14,8 @@ use rust_xlsxwriter::{Format, Workbook};
 pub use rust_xlsxwriter::XlsxError;
 
 use super::{DraftContent, Problem, QuestionDraft, ReadOutcome};
+use crate::bounds::{self, SheetLimits};
+use crate::formula_guard;
 
 const OPTION_HEADERS: [&str; MAX_OPTIONS] = [
     "选项A", "选项B", "选项C", "选项D", "选项E", "选项F", "选项G", "选项H",
@@ -189,9 +191,13 @@ impl Row<'_> {
     }
 }
 
-/// Reads the question template (the first sheet).
+/// Reads the question template (the first sheet), once [`bounds::check_xlsx`] has found it
+/// within [`SheetLimits::QUESTIONS`].
 pub fn read(bytes: &[u8]) -> ReadOutcome {
     use calamine::{Data, Reader, Xlsx};
+    if let Err(refusal) = bounds::check_xlsx(bytes, &SheetLimits::QUESTIONS) {
+        return ReadOutcome::refused(refusal);
+    }
     let mut outcome = ReadOutcome::default();
     let unreadable = |e: &dyn std::fmt::Display| {
         Problem::new(
@@ -228,7 +234,8 @@ pub fn read(bytes: &[u8]) -> ReadOutcome {
         let mut row = vec![String::new(); first_col as usize];
         row.extend(cells.iter().map(|cell| match cell {
             Data::Empty => String::new(),
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+            Data::String(s) => formula_guard::restore(s).to_owned(),
+            Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
             Data::Int(i) => i.to_string(),
             Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
             Data::Float(f) => f.to_string(),
@@ -522,7 +529,12 @@ fn write_rows(workbook: &mut Workbook, drafts: &[QuestionDraft]) -> Result<(), X
             for (col, value) in row.iter().enumerate() {
                 if !value.is_empty() {
                     let col = u16::try_from(col).unwrap_or(u16::MAX);
-                    sheet.write_string_with_format(r, col, value, &text)?;
+                    sheet.write_string_with_format(
+                        r,
+                        col,
+                        formula_guard::neutralise(value),
+                        &text,
+                    )?;
                 }
             }
             r += 1;
