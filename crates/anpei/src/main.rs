@@ -133,10 +133,47 @@ enum Command {
         #[command(subcommand)]
         command: CertificateCommand,
     },
+    /// Accounts of a real deployment: the first province administrator, and any other.
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
     /// Check identifiers the way rosters need them checked.
     Validate {
         #[command(subcommand)]
         command: ValidateCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountCommand {
+    /// Create an account (ledgered). The password is read from stdin (one line, not
+    /// echoed back), or with --link a one-time set-password link (24 h) is printed instead.
+    /// The demo's usernames are refused on a database that is not a demo.
+    Create {
+        /// province_regulator, city_regulator, hr_bureau, enterprise, institution
+        #[arg(long)]
+        role: String,
+        /// Region code: 230000 for the province, a city's code for a city regulator or HR.
+        #[arg(long, conflicts_with_all = ["enterprise", "institution"])]
+        region: Option<String>,
+        /// The enterprise's unified social credit code (an enterprise account).
+        #[arg(long, conflicts_with = "institution")]
+        enterprise: Option<String>,
+        /// The institution's unified social credit code (an institution account).
+        #[arg(long)]
+        institution: Option<String>,
+        #[arg(long)]
+        username: String,
+        /// The name shown for the account, e.g. "黑龙江省应急管理厅".
+        #[arg(long)]
+        name: String,
+        /// Print a one-time set-password link instead of reading a password from stdin.
+        #[arg(long)]
+        link: bool,
+        /// The address the link is printed under (as `serve --public-url`).
+        #[arg(long, env = "ANPEI_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
     },
 }
 
@@ -403,7 +440,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let clock = config.clock.clone();
+    runtime.block_on(clock.scope(async move {
         match cli.command.unwrap_or(Command::Serve {
             addr: "127.0.0.1:8080".to_owned(),
             no_demo: false,
@@ -423,7 +461,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6, true).await?;
                 }
                 anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
-                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, exam_batch, ..anpei_web::WebConfig::new(public_url.clone()) });
+                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, exam_batch, clock: anpei_web::clock::current(), ..anpei_web::WebConfig::new(public_url.clone()) });
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
                 println!("公开地址 public URL (links, accepted Origin): {public_url}");
@@ -588,9 +626,10 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("已写入 / written: {}", out.display());
                 Ok(ExitCode::SUCCESS)
             }
+            Command::Account { command } => account(&config, command).await,
             Command::Archive { .. } | Command::Validate { .. } => Ok(ExitCode::SUCCESS),
         }
-    })
+    }))
 }
 
 /// `anpei exam drill`: a practice exam day; the terminal shows links, tickets and masked ID
@@ -775,15 +814,60 @@ async fn questions(config: &Config, command: QuestionsCommand) -> anyhow::Result
     }
 }
 
-#[allow(clippy::disallowed_methods, reason = "the binary owns the clock")]
+/// Now, on the clock the command runs on (`--clock-start`, else the system's).
+/// `anpei account create`: the bootstrap of a real deployment.
+async fn account(config: &Config, command: AccountCommand) -> anyhow::Result<ExitCode> {
+    use anpei_store::ops::accounts::{self, Bootstrap, Credential};
+    let AccountCommand::Create { role, region, enterprise, institution, username, name, link, public_url } = command;
+    let public_url = anpei_web::security::PublicUrl::parse(&public_url).map_err(|err| anyhow::anyhow!("--public-url: {err}"))?;
+    let role = anpei_domain::Role::parse(&role).ok_or_else(|| anyhow::anyhow!("未知的角色 / unknown role {role:?}"))?;
+    let store = Store::open(&config.store).await?;
+    let both = |err: anpei_store::StoreError| match err {
+        anpei_store::StoreError::Invalid { zh, en, .. } => anyhow::anyhow!("{zh} / {en}"),
+        other => other.into(),
+    };
+    let system = anpei_store::Actor::system("命令行 account create");
+    let holder = system.account_admin().ok_or_else(|| anyhow::anyhow!("the command line administers every account"))?;
+    let scope = accounts::admin::scope_from_form(
+        store.connection(),
+        &holder,
+        role,
+        region.as_deref(),
+        enterprise.as_deref().or(institution.as_deref()),
+    )
+    .await
+    .map_err(both)?;
+    let credential = if link {
+        Credential::Link
+    } else {
+        let mut line = String::new();
+        std::io::stdin().read_line(&mut line)?;
+        Credential::Password(line.trim_end_matches(['\r', '\n']).to_owned())
+    };
+    let (account, token) = accounts::bootstrap(
+        &store,
+        Bootstrap { username, display_name: name, role, scope, credential },
+        now(),
+    )
+    .await
+    .map_err(both)?;
+    println!("已创建账号 / account created: {} ({})", account.username, role.code());
+    if let Some(token) = token {
+        println!("一次性设置密码链接（24小时内有效）/ one-time set-password link (24 h):");
+        println!("{}", public_url.join(&format!("/account/setup/{token}")));
+    }
+    if accounts::needs_second_factor(&account) {
+        println!("首次登录时绑定动态验证码（TOTP）/ enrol the authenticator (TOTP) at the first sign-in");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
-    chrono::Utc::now()
+    anpei_web::clock::now()
 }
 
 fn today() -> chrono::NaiveDate {
-    now()
-        .with_timezone(&anpei_web::clock::SHANGHAI)
-        .date_naive()
+    anpei_web::clock::today()
 }
 
 fn init_tracing(json: bool) {

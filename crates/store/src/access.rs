@@ -314,6 +314,163 @@ pub async fn institution_visible(
     }
 }
 
+/// Capability: may administer accounts, each within the holder's jurisdiction (SPEC C0):
+/// the province creates and manages regulator, HR and administrator accounts (and may
+/// manage every account); a city regulator approves and manages the enterprise and
+/// institution accounts of its city; an enterprise manages its own safety managers' accounts.
+/// Made only by [`Actor::account_admin`]; the account operations take it.
+#[derive(Debug, Clone)]
+pub struct AccountAdmin {
+    reach: AdminReach,
+    account_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone)]
+enum AdminReach {
+    Province,
+    City(String),
+    Enterprise(Uuid),
+}
+
+impl Actor {
+    /// May this actor administer accounts, and whose?
+    pub fn account_admin(&self) -> Option<AccountAdmin> {
+        let reach = match &self.scope {
+            Scope::Province | Scope::System => AdminReach::Province,
+            Scope::City(city) => AdminReach::City(city.clone()),
+            Scope::Enterprise(id) => AdminReach::Enterprise(*id),
+            Scope::Person(_) | Scope::Institution(_) | Scope::HrBureau(_) => return None,
+        };
+        Some(AccountAdmin {
+            reach,
+            account_id: self.account_id,
+        })
+    }
+}
+
+impl AccountAdmin {
+    /// The roles this holder may create accounts in (the form's choices).
+    pub fn creatable_roles(&self) -> &'static [Role] {
+        match self.reach {
+            AdminReach::Province => &[
+                Role::CityRegulator,
+                Role::HrBureau,
+                Role::ProvinceRegulator,
+                Role::Enterprise,
+                Role::Institution,
+            ],
+            AdminReach::City(_) => &[Role::Enterprise, Role::Institution],
+            AdminReach::Enterprise(_) => &[Role::Enterprise],
+        }
+    }
+
+    /// Whether the holder approves self-registrations (its city's, or all for the province).
+    pub fn approves_registrations(&self) -> bool {
+        !matches!(self.reach, AdminReach::Enterprise(_))
+    }
+
+    /// The enterprise whose accounts an enterprise holder manages.
+    pub fn own_enterprise(&self) -> Option<Uuid> {
+        match self.reach {
+            AdminReach::Enterprise(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The holder's own account (which it may not disable or move).
+    pub fn own_account(&self) -> Option<Uuid> {
+        self.account_id
+    }
+
+    /// Condition on the `accounts` table: the accounts within reach.
+    pub fn account_filter(&self) -> SimpleExpr {
+        use crate::entity::account;
+        let col = |c: account::Column| Expr::col((account::Entity, c));
+        match &self.reach {
+            AdminReach::Province => Expr::value(true),
+            AdminReach::Enterprise(id) => col(account::Column::Role)
+                .eq(Role::Enterprise.code())
+                .and(col(account::Column::EnterpriseId).eq(*id)),
+            AdminReach::City(city) => {
+                let enterprises = Query::select()
+                    .column((enterprise::Entity, enterprise::Column::Id))
+                    .from(enterprise::Entity)
+                    .and_where(
+                        Expr::col((enterprise::Entity, enterprise::Column::CityCode))
+                            .eq(city.as_str()),
+                    )
+                    .to_owned();
+                let institutions = Query::select()
+                    .column((institution::Entity, institution::Column::Id))
+                    .from(institution::Entity)
+                    .and_where(
+                        Expr::col((institution::Entity, institution::Column::CityCode))
+                            .eq(city.as_str()),
+                    )
+                    .to_owned();
+                let enterprise_accounts =
+                    col(account::Column::Role).eq(Role::Enterprise.code()).and(
+                        col(account::Column::EnterpriseId)
+                            .in_subquery(enterprises)
+                            // A self-registration not yet approved: by the region it gave.
+                            .or(col(account::Column::EnterpriseId).is_null().and(
+                                col(account::Column::RegionCode)
+                                    .like(format!("{}%", Actor::region_prefix(city))),
+                            )),
+                    );
+                let institution_accounts = col(account::Column::Role)
+                    .eq(Role::Institution.code())
+                    .and(col(account::Column::InstitutionId).in_subquery(institutions));
+                enterprise_accounts.or(institution_accounts)
+            }
+        }
+    }
+
+    /// Whether an existing account is within reach.
+    pub async fn reaches(
+        &self,
+        db: &impl ConnectionTrait,
+        account_id: Uuid,
+    ) -> Result<bool, StoreError> {
+        use crate::entity::account;
+        Ok(account::Entity::find_by_id(account_id)
+            .filter(self.account_filter())
+            .count(db)
+            .await?
+            > 0)
+    }
+
+    /// Whether the holder may create (or move an account to) `role` over `scope`.
+    pub async fn may_create(
+        &self,
+        db: &impl ConnectionTrait,
+        role: Role,
+        scope: &crate::ops::accounts::AccountScope,
+    ) -> Result<bool, StoreError> {
+        use crate::ops::accounts::AccountScope;
+        if !self.creatable_roles().contains(&role) {
+            return Ok(false);
+        }
+        Ok(match (&self.reach, scope) {
+            (AdminReach::Province, _) => true,
+            (AdminReach::Enterprise(own), AccountScope::Enterprise(id)) => own == id,
+            (AdminReach::City(city), AccountScope::Enterprise(id)) => {
+                enterprise::Entity::find_by_id(*id)
+                    .one(db)
+                    .await?
+                    .is_some_and(|row| row.city_code == *city)
+            }
+            (AdminReach::City(city), AccountScope::Institution(id)) => {
+                institution::Entity::find_by_id(*id)
+                    .one(db)
+                    .await?
+                    .is_some_and(|row| row.city_code == *city)
+            }
+            _ => false,
+        })
+    }
+}
+
 /// Which of `people` are on the staff of `enterprise_id` on `today` (one query).
 pub async fn current_staff(
     db: &impl ConnectionTrait,

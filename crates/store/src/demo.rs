@@ -26,7 +26,7 @@ use crate::entity::{
     person_identity, training_record,
 };
 use crate::ledger::{Change, LedgerKey};
-use crate::ops::accounts::{self, AccountScope, NewAccount};
+use crate::ops::accounts::{self, AccountScope};
 use crate::ops::people::{Hire, employment_model, person_model};
 use crate::{Actor, Store, StoreError};
 use anpei_domain::certificate::{CertificateKind, expiry_for};
@@ -37,6 +37,18 @@ mod training;
 
 /// The password of every demo login (README lists the usernames).
 pub const DEMO_PASSWORD: &str = "anpei-demo-2026";
+
+/// The demo's logins. Only the demo generator creates them, on a database it marks as a
+/// demo; `anpei account create` and the account pages refuse these names elsewhere.
+pub const DEMO_USERNAMES: &[&str] = &[
+    "worker",
+    "enterprise",
+    "harbin",
+    "qiqihar",
+    "province",
+    "hr",
+    "institution",
+];
 
 #[derive(Debug, Clone, Copy)]
 pub struct DemoSpec {
@@ -287,6 +299,9 @@ pub async fn generate(
     let mut names = HashSet::new();
     let mut tx = store.write(&actor, now).await?;
     tx.defer_verdicts();
+    // First of all: this database is a demo (every page says so; the demo logins and their
+    // published password are allowed here only).
+    accounts::mark_demo(&tx).await?;
     let at = tx.at();
     let mut enterprise_rows = Vec::new();
     for i in 0..spec.enterprises() {
@@ -625,6 +640,11 @@ pub async fn generate(
                             number: sea_orm::Set(row.number.clone()),
                             person_id: sea_orm::Set(person_id),
                             certificate_id: sea_orm::Set(row.id),
+                            // From the OS, not the demo's seed: a known seed must not
+                            // give away the QR codes of a demo left running.
+                            verification_token: sea_orm::Set(
+                                crate::ops::certificates::new_verification_token()?,
+                            ),
                         });
                         certificates.push(certificate::ActiveModel::from(row));
                     }
@@ -640,11 +660,6 @@ pub async fn generate(
                         today,
                         at,
                     );
-                            // From the OS, not the demo's seed: a known seed must not
-                            // give away the QR codes of a demo left running.
-                            verification_token: sea_orm::Set(
-                                crate::ops::certificates::new_verification_token()?,
-                            ),
                     for row in trained {
                         tx.record(
                             Change::of(
@@ -1028,25 +1043,33 @@ async fn demo_logins(
         ));
     }
     let mut logins = Vec::new();
+    // One hash for the one published password (each argon2 hash takes ~50 ms).
+    let hash = accounts::hash_password(DEMO_PASSWORD.to_owned()).await?;
+    let mut tx = store.write(&Actor::system("演示数据生成器"), now).await?;
     for (username, role, display_name, scope) in specs {
-        accounts::create(
-            db,
-            NewAccount {
-                username: username.to_owned(),
-                password: DEMO_PASSWORD.to_owned(),
-                role,
-                display_name: display_name.clone(),
-                scope,
+        let account = accounts::insert(
+            tx.conn(),
+            username.to_owned(),
+            hash.clone(),
+            role,
+            display_name.clone(),
+            scope,
+            tx.at(),
+            // Demo logins: no second factor unless one enrols (see `needs_second_factor`).
+            |mut row| {
+                row.demo = true;
+                row
             },
-            now,
         )
         .await?;
+        tx.record(accounts::change("account.create", &account));
         logins.push(DemoLogin {
             username,
             role,
             description: display_name,
         });
     }
+    tx.commit().await?;
     Ok(logins)
 }
 

@@ -268,6 +268,10 @@ pub fn loggable_username(username: &str) -> String {
 }
 
 /// What a correct password led to.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value per sign-in, matched at once"
+)]
 pub enum SignIn {
     /// Signed in.
     Done(SessionUser),

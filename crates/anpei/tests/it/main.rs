@@ -23,6 +23,7 @@
     reason = "integration tests: a failed expectation is a failed test, and tests may compare with the wall clock"
 )]
 
+mod accounts;
 mod archive;
 mod bad_input;
 mod bank;

@@ -5,6 +5,7 @@
 //! every primary and unique key (see ARCHITECTURE.md, "Distribution column").
 
 pub mod account;
+pub mod account_token;
 pub mod apprenticeship;
 pub mod assessment;
 pub mod certificate;
@@ -38,7 +39,9 @@ pub mod process_change_person;
 pub mod question;
 pub mod question_version;
 pub mod region;
+pub mod registration_request;
 pub mod session;
+pub mod setting;
 pub mod skill_promotion;
 pub mod subsidy_application;
 pub mod subsidy_row;

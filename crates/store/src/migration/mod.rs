@@ -14,6 +14,7 @@ mod m0009_exams;
 mod m0010_training_and_subsidies;
 mod m0011_exam_sign_in;
 mod m0012_verification_tokens;
+mod m0013_accounts;
 
 /// Creates index `name` on `cols` of `table` (one statement, as SQLite needs).
 pub(crate) async fn index(
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0010_training_and_subsidies::Migration),
             Box::new(m0011_exam_sign_in::Migration),
             Box::new(m0012_verification_tokens::Migration),
+            Box::new(m0013_accounts::Migration),
         ]
     }
 }

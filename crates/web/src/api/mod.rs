@@ -2,6 +2,7 @@
 //! (DTOs) live here and only here; they derive `Serialize` + `ToSchema` and are built from
 //! store read models, with ID numbers and phones already masked.
 
+pub mod accounts;
 pub mod bank;
 pub mod certificates;
 pub mod compliance;
@@ -34,6 +35,7 @@ Errors are RFC 9457 problem documents (application/problem+json) with `detail_zh
     components(schemas(crate::error::Problem)),
     tags(
         (name = "session", description = "Sign-in and the current account"),
+        (name = "accounts", description = "Account administration by jurisdiction: create, approve self-registrations, disable, enable, move, one-time reset links, TOTP resets; employers' invitations"),
         (name = "people", description = "People and their lifelong archives"),
         (name = "enterprises", description = "Enterprises and their staff"),
         (name = "certificates", description = "Certificates: public verification and the lifecycle"),
@@ -54,6 +56,7 @@ struct ApiDoc;
 pub fn routers() -> (Router<AppState>, Router<AppState>) {
     let (router, mut api) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(session::router())
+        .merge(accounts::router())
         .merge(people::router())
         .merge(enterprises::router())
         .merge(certificates::router())

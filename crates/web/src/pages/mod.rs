@@ -5,6 +5,7 @@
 //! them into an HTML page (or a redirect to sign-in) for browsers.
 
 mod account;
+mod admin;
 mod bank;
 mod certificates;
 pub mod compliance;
@@ -16,6 +17,7 @@ mod exams;
 mod home;
 mod login;
 mod persons;
+mod register;
 pub mod roster;
 mod subsidies;
 mod training;
@@ -50,6 +52,8 @@ pub fn router() -> Router<AppState> {
         .merge(enterprise_ledgers::router())
         .merge(roster::router())
         .merge(account::router())
+        .merge(admin::router())
+        .merge(register::router())
         .merge(verify::router())
         .merge(compliance::router())
         .merge(dashboard::router())
@@ -64,6 +68,21 @@ pub fn router() -> Router<AppState> {
         // Inside `html_errors`, so that a page's panic becomes the HTML error page.
         .layer(CatchPanicLayer::custom(crate::security::panic_response))
         .layer(middleware::from_fn(html_errors))
+        // Outermost, so that the error pages too say when the data is a demo.
+        .layer(middleware::from_fn(demo_marker))
+}
+
+tokio::task_local! {
+    /// Whether this request is served from a database generated as a demo: every page then
+    /// carries the demo banner. A task-local like the clock (`clock::scope`), so that the
+    /// many `Layout::new` calls need no extra argument.
+    static DEMO: bool;
+}
+
+/// Runs the page request knowing whether the database is a demo.
+async fn demo_marker(session: crate::auth::AuthSession, request: Request, next: Next) -> Response {
+    let demo = session.backend.is_demo().await;
+    DEMO.scope(demo, next.run(request)).await
 }
 
 async fn not_found() -> WebError {
@@ -88,6 +107,8 @@ pub struct Layout {
     pub nav: Vec<NavItem>,
     /// The current path, for the language switch to come back to.
     pub path: String,
+    /// The database was generated as a demo: the banner says so.
+    pub demo: bool,
 }
 
 impl Layout {
@@ -105,7 +126,8 @@ impl Layout {
                 active,
             });
         };
-        if let Some(authed) = authed {
+        // An account that must change its password is shown nothing else to go to.
+        if let Some(authed) = authed.filter(|a| !a.account.must_change_password) {
             push("/".to_owned(), "首页", "Home");
             match &authed.actor.scope {
                 Scope::Person(id) => push(format!("/persons/{id}"), "我的档案", "My archive"),
@@ -141,6 +163,9 @@ impl Layout {
                     push("/exams".to_owned(), "考试", "Exams");
                 }
             }
+            if authed.actor.account_admin().is_some() {
+                push("/admin/accounts".to_owned(), "账号管理", "Accounts");
+            }
             push("/account/password".to_owned(), "修改密码", "Password");
         }
         Layout {
@@ -150,6 +175,7 @@ impl Layout {
             role: authed.and_then(|a| a.actor.role).map(|r| role_label(t, r)),
             nav,
             path: path.to_owned(),
+            demo: DEMO.try_with(|demo| *demo).unwrap_or(false),
         }
     }
 }
@@ -185,6 +211,23 @@ async fn html_errors(t: Tr, request: Request, next: Next) -> Response {
         return response;
     }
     let status = response.status();
+    if status == StatusCode::FORBIDDEN && !is_htmx {
+        // The forced password change: the password page, not an error page.
+        let bytes = axum::body::to_bytes(response.into_body(), 64 * 1024)
+            .await
+            .unwrap_or_default();
+        let problem: Option<Problem> = serde_json::from_slice(&bytes).ok();
+        if problem
+            .as_ref()
+            .is_some_and(|p| p.kind == "/problems/password-change-required")
+        {
+            return Redirect::to("/account/password").into_response();
+        }
+        let message = problem
+            .map(|p| if t.is_en() { p.detail_en } else { p.detail_zh })
+            .unwrap_or_default();
+        return error_page(t, &path, status, message);
+    }
     if status == StatusCode::UNAUTHORIZED {
         let target = format!("/login?next={}", urlencode(&path));
         if is_htmx {
@@ -203,9 +246,13 @@ async fn html_errors(t: Tr, request: Request, next: Next) -> Response {
     let message = problem
         .map(|p| if t.is_en() { p.detail_en } else { p.detail_zh })
         .unwrap_or_default();
+    error_page(t, &path, status, message)
+}
+
+fn error_page(t: Tr, path: &str, status: StatusCode, message: String) -> Response {
     let title = t.pick("出错了", "Something went wrong");
     let page = ErrorPage {
-        l: Layout::new(t, title, None, &path),
+        l: Layout::new(t, title, None, path),
         status: status.as_u16(),
         message,
     };
