@@ -151,6 +151,7 @@ impl Store {
     pub async fn verify_certificate(
         &self,
         number: &str,
+        claim: verify_index::Claim<'_>,
         today: chrono::NaiveDate,
     ) -> Result<verify_index::Verification, StoreError> {
         let number = read::normalise_certificate_number(number).ok_or(StoreError::NotFound)?;
@@ -191,7 +192,6 @@ impl Store {
 
     pub fn backend(&self) -> DbBackend {
         self.db.get_database_backend()
-        claim: verify_index::Claim<'_>,
     }
 
     pub fn verifying_key(&self) -> ledger::PublicKeyInfo {
