@@ -26,7 +26,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::auth::Authed;
+use crate::auth::{Authed, ClientAddr};
 use crate::error::{Problem, WebError};
 use crate::extract::{Json, Path, Query};
 use crate::{AppState, clock};
@@ -898,25 +898,6 @@ pub struct WaitingDto {
     pub message_en: String,
 }
 
-/// The client address of a request, when the server was started with connection info.
-pub struct ClientAddress(pub Option<String>);
-
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut axum::http::request::Parts,
-        _state: &S,
-    ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-                .map(|info| info.0.ip().to_string()),
-        ))
-    }
-}
-
 /// How a sign-in at the seat ended, for the API and the page to answer.
 pub enum SeatSignIn {
     Admitted {
@@ -934,7 +915,7 @@ pub enum SeatSignIn {
 
 /// The device secret of a request: `device` in the body, else the cookie; `None` when it
 /// has none (the caller makes one).
-fn device_of(headers: &HeaderMap, given: Option<&str>) -> Result<Option<String>, WebError> {
+pub fn device_of(headers: &HeaderMap, given: Option<&str>) -> Result<Option<String>, WebError> {
     let device = match given {
         Some(device) => Some(device.trim().to_owned()),
         None => cookie(headers, DEVICE_COOKIE),
@@ -953,7 +934,7 @@ fn device_of(headers: &HeaderMap, given: Option<&str>) -> Result<Option<String>,
 
 /// A fresh 256-bit secret from the OS generator (two session ids, as tower-sessions draws
 /// them).
-fn secret() -> String {
+pub fn secret() -> String {
     format!(
         "{}{}",
         tower_sessions::session::Id::default(),
@@ -1017,10 +998,11 @@ fn locked_response(retry_after_secs: i64) -> Response {
         (status = 429, body = Problem, content_type = "application/problem+json")))]
 async fn sign_in(
     State(state): State<AppState>,
-    ClientAddress(client): ClientAddress,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Json(body): Json<SignInRequest>,
 ) -> Result<Response, WebError> {
+    let client = client.map(|ip| ip.to_string());
     let device = device_of(&headers, body.device.as_deref())?.unwrap_or_else(secret);
     let secure = state.config.secure_cookies;
     let outcome = sign_in_examinee(

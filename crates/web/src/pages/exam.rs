@@ -21,9 +21,10 @@ use uuid::Uuid;
 
 use super::{Layout, render};
 use crate::api::exams::{
-    ClientAddress, SeatSignIn, device_cookie, exam_cookie, exam_token, locked_messages,
+    SeatSignIn, device_cookie, device_of, exam_cookie, exam_token, locked_messages, secret,
     sign_in_examinee,
 };
+use crate::auth::ClientAddr;
 use crate::error::WebError;
 use crate::extract::{Form, Path};
 use crate::i18n::Tr;
@@ -88,38 +89,20 @@ struct SignInForm {
     id_number: String,
 }
 
-/// The browser's device secret (cookie), or a new one.
-fn device_secret(headers: &HeaderMap) -> String {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| {
-            *name == crate::api::exams::DEVICE_COOKIE
-                && (16..=128).contains(&value.len())
-                && value.bytes().all(|b| b.is_ascii_graphic())
-        })
-        .map(|(_, value)| value.to_owned())
-        .unwrap_or_else(|| {
-            format!(
-                "{}{}",
-                tower_sessions::session::Id::default(),
-                tower_sessions::session::Id::default()
-            )
-        })
-}
-
 async fn sign_in(
     State(state): State<AppState>,
     t: Tr,
-    ClientAddress(client): ClientAddress,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Path(session): Path<Uuid>,
     Form(form): Form<SignInForm>,
 ) -> Result<Response, WebError> {
-    let device = device_secret(&headers);
+    let client = client.map(|ip| ip.to_string());
+    // The browser's device secret, or a new one (also for a cookie that is not one of ours).
+    let device = device_of(&headers, None)
+        .ok()
+        .flatten()
+        .unwrap_or_else(secret);
     let secure = state.config.secure_cookies;
     let (state, form) = (&state, &form);
     let refused = |status: StatusCode, message: String| async move {
