@@ -781,6 +781,32 @@ mod tests {
     }
 
     #[test]
+    fn formula_texts_are_exported_guarded_and_reimport_unchanged() {
+        let formula = r#"=HYPERLINK("http://evil.example","x")"#;
+        let mut rows = sample();
+        rows[0].position = PositionTitle::parse(formula).unwrap();
+        rows[1].position = PositionTitle::parse("'@x").unwrap();
+
+        let csv = String::from_utf8(write_csv(&rows)).unwrap();
+        assert!(
+            csv.contains(r#","'=HYPERLINK(""http://evil.example"",""x"")","#),
+            "{csv}"
+        );
+        assert!(csv.contains(",''@x,"), "{csv}");
+        assert_eq!(read_csv(csv.as_bytes()).unwrap(), rows);
+
+        let xlsx = write_xlsx(&rows).unwrap();
+        assert_eq!(read_xlsx(&xlsx).unwrap(), rows);
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(xlsx)).unwrap();
+        let cells = book.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(
+            cells.get((1, 5)),
+            Some(&Data::String(format!("'{formula}")))
+        );
+    }
+
+    #[test]
     fn template_reads_as_its_example_row() {
         let bytes = template_xlsx().unwrap();
         let rows = read_xlsx(&bytes).unwrap();

@@ -50,6 +50,7 @@ mod session;
 mod subsidies;
 mod subsidy_browser;
 mod support;
+mod upload_bounds;
 mod verdicts;
 mod verification;
 mod web_hardening;

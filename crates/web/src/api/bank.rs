@@ -574,6 +574,11 @@ pub async fn run_import(
     let outcome = tokio::task::spawn_blocking(move || format.read(&bytes))
         .await
         .map_err(|e| WebError::Internal(format!("reading a question file: {e}")))?;
+    // A file past an upload bound (size, rows, nesting) is a refused request, not a list
+    // of problems with single questions.
+    if let Some(refusal) = &outcome.refused {
+        return Err(WebError::invalid("file", refusal));
+    }
     let mut result = ImportResult::of(format, &outcome, dry_run);
     if !outcome.importable(skip_unsupported) {
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, result));
