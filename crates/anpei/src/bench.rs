@@ -188,7 +188,7 @@ pub async fn verify(
         let mut done = 0usize;
         while started.elapsed().as_secs_f64() < limit {
             let (number, token) = &links[done % links.len()];
-            let claim = if done % 2 == 0 {
+            let claim = if done.is_multiple_of(2) {
                 Claim::Number
             } else {
                 Claim::Token(token)
