@@ -1828,6 +1828,8 @@ impl Writer {
         {
             live.submitted = true;
         }
+        // A handed-in paper takes no more saves (refused before any number is looked at).
+        self.saves.remove(&model.id);
         let certificate = if grade.passed {
             let session = exam_session::Entity::find_by_id(model.session_id)
                 .one(tx.conn())
