@@ -491,7 +491,7 @@ pub async fn practical_setup(app: &TestApp, run: u32) -> PracticalSetup {
         .find(|s| s["name"] == format!("演练考试点 {run}"))
         .unwrap()
         .clone();
-    let now = chrono::Utc::now();
+    let now = anpei_testkit::now();
     let practical = expect_json(
             harbin
                 .post(app.url("/api/v1/exam/sessions"))

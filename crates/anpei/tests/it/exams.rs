@@ -8,7 +8,7 @@
 use anpei_store::exam::attempts::{ExamDesk, Keys};
 use anpei_store::exam::drill::{self, Drill, DrillPlan};
 use anpei_testkit::{TestApp, both_engines, expect_json, expect_problem};
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
@@ -16,7 +16,7 @@ use crate::support::ledger_verify;
 
 /// A drill of `examinees` at a Harbin site whose session began a minute ago.
 pub async fn drill(app: &TestApp, examinees: u32, run: u32) -> Drill {
-    let now = Utc::now();
+    let now = anpei_testkit::now();
     drill::prepare(
         &app.store,
         &DrillPlan {
@@ -350,10 +350,10 @@ both_engines!(
         .await;
         // Nothing is due yet.
         let desk = ExamDesk::start(app.store.clone());
-        assert_eq!(desk.sweep(Utc::now()).await.unwrap(), 0);
+        assert_eq!(desk.sweep(anpei_testkit::now()).await.unwrap(), 0);
         // An hour and a minute later the deadline and its grace have passed.
         assert_eq!(
-            desk.sweep(Utc::now() + Duration::minutes(61))
+            desk.sweep(anpei_testkit::now() + Duration::minutes(61))
                 .await
                 .unwrap(),
             1
@@ -390,7 +390,7 @@ both_engines!(
         let new_session = |title: &str| {
             json!({
                 "site_id": site["id"], "room_id": site["rooms"][0]["id"], "blueprint_id": drill.blueprint_id,
-                "title": title, "opens_at": Utc::now() - Duration::minutes(1), "closes_at": Utc::now() + Duration::hours(2),
+                "title": title, "opens_at": anpei_testkit::now() - Duration::minutes(1), "closes_at": anpei_testkit::now() + Duration::hours(2),
             })
         };
         let mut session = e.session_id.to_string();
