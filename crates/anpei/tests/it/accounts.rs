@@ -394,6 +394,13 @@ async fn post_json(app: &TestApp, client: &Client, path: &str, body: Value) -> r
 both_engines!(
     administrators_act_within_their_jurisdiction_and_every_action_is_ledgered,
     |app| async move {
+        // A demo database says so on every page, signed in or not.
+        let login_page = app.anonymous().get(app.url("/login")).send().await.unwrap();
+        let html = login_page.text().await.unwrap();
+        assert!(
+            html.contains("demo-banner") && html.contains("演示数据 · 仅供体验"),
+            "{html}"
+        );
         let province = app.login("province").await;
         let harbin = app.login("harbin").await;
         let qiqihar = app.login("qiqihar").await;
