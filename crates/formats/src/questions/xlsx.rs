@@ -700,6 +700,49 @@ mod tests {
     }
 
     #[test]
+    fn formula_texts_are_written_guarded_and_read_back_unchanged() {
+        let stem = "=1+1 等于几？";
+        let question = Question::new(
+            stem,
+            QuestionBody::Single {
+                options: vec![
+                    ChoiceOption {
+                        text: "-2".to_owned(),
+                        correct: false,
+                    },
+                    ChoiceOption {
+                        text: "@2".to_owned(),
+                        correct: true,
+                    },
+                ],
+            },
+            Difficulty::Easy,
+            &[],
+            "+ 解析",
+        )
+        .unwrap();
+        let drafts = vec![QuestionDraft {
+            line: 2,
+            category_path: vec!["=A1".to_owned()],
+            name: None,
+            content: DraftContent::Question(question),
+        }];
+        let bytes = write(&drafts).unwrap();
+        use calamine::{Data, Reader, Xlsx};
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(Cursor::new(bytes.clone())).unwrap();
+        let cells = book.worksheet_range_at(0).unwrap().unwrap();
+        let text = |col| cells.get((1, col)).cloned();
+        assert_eq!(text(3), Some(Data::String(format!("'{stem}"))));
+        assert_eq!(text(4), Some(Data::String("'-2".to_owned())));
+        assert_eq!(text(1), Some(Data::String("'=A1".to_owned())));
+        let outcome = read(&bytes);
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        assert_eq!(outcome.drafts[0].content, drafts[0].content);
+        assert_eq!(outcome.drafts[0].category_path, drafts[0].category_path);
+    }
+
+    #[test]
     fn the_template_reads_back_with_one_example_per_kind() {
         let bytes = template().unwrap();
         let outcome = read(&bytes);
