@@ -1161,3 +1161,69 @@ mod in_a_browser {
         chain(Engine::Postgres).await;
     }
 }
+
+both_engines!(
+    an_employer_invites_a_person_of_its_staff_once,
+    |app| async move {
+        let enterprise = app.login("enterprise").await;
+        let enterprise_id = app.demo.enterprise_id;
+        // A person on its staff without an account.
+        let staff = crate::support::staff_ids(&app, &enterprise, enterprise_id).await;
+        let person_id = staff
+            .into_iter()
+            .find(|id| *id != app.demo.worker_id)
+            .expect("a second person on the staff");
+        let id_number = app.full_id_number(person_id).await;
+        // Another enterprise's account cannot invite them.
+        let harbin = app.login("harbin").await;
+        let head = app.ledger_head().await;
+        let refused = post_json(
+            &app,
+            &harbin,
+            "/api/v1/accounts/invitations",
+            json!({ "id_number": id_number, "enterprise_id": enterprise_id }),
+        )
+        .await;
+        assert!(refused.status().is_client_error(), "{}", refused.status());
+        assert_eq!(app.ledger_head().await, head);
+        let link = expect_json(
+            post_json(
+                &app,
+                &enterprise,
+                "/api/v1/accounts/invitations",
+                json!({ "id_number": id_number, "enterprise_id": enterprise_id }),
+            )
+            .await,
+            StatusCode::CREATED,
+        )
+        .await["link"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(!link.contains(&id_number), "no ID number in a URL");
+        let anonymous = app.anonymous();
+        let page = anonymous.get(&link).send().await.unwrap();
+        assert_eq!(page.status(), StatusCode::OK);
+        let accepted = anonymous
+            .post(&link)
+            .form(&[("username", "invited1"), ("password", STRONG)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(accepted.status(), StatusCode::OK);
+        let again = anonymous
+            .post(&link)
+            .form(&[("username", "invited2"), ("password", STRONG)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let (_, response) = api_sign_in(
+            &app.base,
+            json!({ "username": "invited1", "password": STRONG }),
+        )
+        .await;
+        let me = expect_json(response, StatusCode::OK).await;
+        assert_eq!(uuid_of(&me["scope_id"]), person_id);
+    }
+);
