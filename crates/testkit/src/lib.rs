@@ -40,7 +40,7 @@ pub const TEST_DEMO: DemoSpec = DemoSpec {
 /// The instant every test app's clock starts from: tests run the demo and the server on a
 /// fixed date, so that no test passes for weeks and then fails on some date of the year.
 /// 10:00 in Asia/Shanghai, so that a whole test run stays on one business day.
-pub const TEST_CLOCK_START: &str = "2026-06-15T10:00:00+08:00";
+pub const TEST_CLOCK_START: &str = "2026-11-30T10:00:00+08:00";
 
 /// The clock shared by the test apps (and the test bodies): started at
 /// [`TEST_CLOCK_START`] on first use, running on from there. A test that moves time spawns

@@ -7,7 +7,7 @@
 //! is caught with its reason, cannot be approved, and nothing is paid for it.
 
 use anpei_domain::{CreditCode, Role};
-use anpei_store::ops::accounts::{self, AccountScope, NewAccount};
+use anpei_store::ops::accounts::{self, AccountScope};
 use anpei_testkit::{TestApp, both_engines, expect_json, expect_problem};
 use chrono::{Days, NaiveDate};
 use reqwest::{Client, StatusCode};
@@ -763,14 +763,17 @@ both_engines!(
         )
         .await;
         let other_id = uuid_of(&other["id"]);
-        accounts::create(
-            app.store.connection(),
-            NewAccount {
+        // Through the ledgered path, as `anpei account create` makes one.
+        accounts::bootstrap(
+            &app.store,
+            accounts::Bootstrap {
                 username: "enterprise2".to_owned(),
-                password: anpei_store::demo::DEMO_PASSWORD.to_owned(),
-                role: Role::Enterprise,
                 display_name: "哈尔滨第二化工有限公司 安全管理员".to_owned(),
+                role: Role::Enterprise,
                 scope: AccountScope::Enterprise(other_id),
+                credential: accounts::Credential::Password(
+                    anpei_store::demo::DEMO_PASSWORD.to_owned(),
+                ),
             },
             anpei_testkit::now(),
         )
