@@ -253,6 +253,7 @@ pub async fn enterprise_staff_read(
 pub struct PersonRead {
     person_id: Uuid,
     is_self: bool,
+    employer: Option<Uuid>,
 }
 
 impl PersonRead {
@@ -263,6 +264,18 @@ impl PersonRead {
     /// The person themself: the only reader who sees their own identity unmasked in exports.
     pub fn is_self(&self) -> bool {
         self.is_self
+    }
+
+    /// An enterprise reading one of its staff: it sees what compliance needs (certificates,
+    /// training, assessments) and its own records, not the internal records other
+    /// employers kept (their employments, apprenticeships, time off post, promotions).
+    pub fn employer(&self) -> Option<Uuid> {
+        self.employer
+    }
+
+    /// Whether this reader sees a record an enterprise kept.
+    pub fn sees_employer_record(&self, enterprise_id: Uuid) -> bool {
+        self.employer.is_none_or(|own| own == enterprise_id)
     }
 }
 
@@ -284,6 +297,10 @@ pub async fn person_read(
     Ok(PersonRead {
         person_id,
         is_self: actor.scope == Scope::Person(person_id),
+        employer: match actor.scope {
+            Scope::Enterprise(id) => Some(id),
+            _ => None,
+        },
     })
 }
 

@@ -19,6 +19,7 @@ mod ledger_facts;
 pub mod migration;
 pub mod notifications;
 pub mod ops;
+pub mod pii_audit;
 pub mod read;
 pub mod read_ledgers;
 pub mod read_subsidies;
@@ -34,7 +35,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend};
 use sea_orm_migration::MigratorTrait;
 
-pub use access::{Actor, Scope};
+pub use access::{Actor, PersonRead, Scope};
 pub use error::StoreError;
 pub use ledger::{LedgerKey, VerifyReport};
 
@@ -93,6 +94,50 @@ impl std::fmt::Debug for Store {
             .field("backend", &self.backend())
             .finish()
     }
+}
+
+/// An SQLite database holds every person's identity: its file (and its WAL and shared-memory
+/// files) is readable by the owner only, as the ledger key is. Before connecting, a missing
+/// database file is created empty with mode 0600 (SQLite then uses it as it is); after,
+/// the journal files are narrowed too (`after_connect`). PostgreSQL keeps its own files.
+#[cfg(unix)]
+fn owner_only_sqlite_files(url: &str, after_connect: bool) -> Result<(), StoreError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let Some(rest) = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+    else {
+        return Ok(());
+    };
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    if !after_connect {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        if !path.exists() {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)?;
+        }
+    }
+    for suffix in ["", "-wal", "-shm"] {
+        let file = std::path::PathBuf::from(format!("{}{suffix}", path.display()));
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn owner_only_sqlite_files(_url: &str, _after_connect: bool) -> Result<(), StoreError> {
+    Ok(())
 }
 
 impl Store {
@@ -172,6 +217,7 @@ impl Store {
     }
 
     async fn connect(config: &StoreConfig) -> Result<DatabaseConnection, StoreError> {
+        owner_only_sqlite_files(&config.database_url, false)?;
         let mut options = ConnectOptions::new(config.database_url.clone());
         options
             // The background checkpoint keeps a connection of its own.
@@ -183,6 +229,8 @@ impl Store {
         dialect::connect_options(&mut options, config.background_wal_checkpoints);
         let db = Database::connect(options).await?;
         dialect::tune(&db).await?;
+        // The WAL and shared-memory files exist once the journal mode is set.
+        owner_only_sqlite_files(&config.database_url, true)?;
         Ok(db)
     }
 
@@ -198,19 +246,34 @@ impl Store {
         self.signer.public_info()
     }
 
-    /// A signed JSON export of an archive (see `archive`).
-    pub fn export_archive(
+    /// A signed JSON export of the archive `access` opens (see `archive`): the ID number is
+    /// unmasked only in the person's own export, and that view is audited (`pii_audit`).
+    pub async fn export_archive(
         &self,
-        archive: &read::Archive,
-        full_identity: bool,
+        actor: &Actor,
+        access: PersonRead,
+        today: chrono::NaiveDate,
         now: DateTime<Utc>,
-    ) -> serde_json::Value {
-        archive::export(
-            archive,
-            full_identity,
+    ) -> Result<serde_json::Value, StoreError> {
+        let archive = read::archive(&self.db, access, today).await?;
+        if access.is_self() {
+            pii_audit::record(
+                &self.db,
+                actor,
+                pii_audit::PiiAccess::ArchiveExport,
+                Some(access.person_id()),
+                None,
+                1,
+                now,
+            )
+            .await?;
+        }
+        Ok(archive::export(
+            &archive,
+            access.is_self(),
             &self.signer,
             ledger::truncate_micros(now),
-        )
+        ))
     }
 
     /// Begins a write: takes the writer lock and the ledger head, then returns the
@@ -238,7 +301,13 @@ impl Store {
         &self,
         progress: &(dyn Fn(u64, u64) + Sync),
     ) -> Result<VerifyReport, StoreError> {
-        ledger::verify(&self.db, &self.signer.public_info(), progress).await
+        ledger::verify(
+            &self.db,
+            &self.signer.public_info(),
+            self.signer.seal(),
+            progress,
+        )
+        .await
     }
 
     /// Signs a checkpoint at the current head if entries were added since the last one.

@@ -335,11 +335,15 @@ pub async fn archive(
             .and_then(anpei_domain::rules::Education::parse),
         created_at: row.created_at,
     };
-    let jobs = employment::Entity::find()
+    // An employer sees its own employments of the person, not other employers'.
+    let jobs: Vec<employment::Model> = employment::Entity::find()
         .filter(employment::Column::PersonId.eq(row.id))
         .order_by_desc(employment::Column::StartDate)
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|job| access.sees_employer_record(job.enterprise_id))
+        .collect();
     let enterprises: HashMap<Uuid, enterprise::Model> = enterprise::Entity::find()
         .filter(enterprise::Column::Id.is_in(jobs.iter().map(|j| j.enterprise_id)))
         .all(db)
@@ -356,6 +360,20 @@ pub async fn archive(
     let mut last: HashMap<String, Provenance> = HashMap::new();
     let mut history = Vec::with_capacity(entries.len());
     for entry in entries {
+        // An employer's view of the history: the person's own record and what compliance
+        // needs, plus everything it recorded itself.
+        let compliance_record = matches!(
+            entry.entity.as_str(),
+            "persons" | "certificates" | "training_records" | "assessments"
+        );
+        if !compliance_record
+            && !entry
+                .enterprise_id
+                .is_some_and(|e| access.sees_employer_record(e))
+            && access.employer().is_some()
+        {
+            continue;
+        }
         let provenance = Provenance {
             seq: entry.seq,
             at: entry.at,

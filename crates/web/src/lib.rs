@@ -15,16 +15,17 @@ pub mod pages;
 pub mod paging;
 pub mod qr;
 pub mod security;
+pub mod throttle;
 pub mod verification;
 
 use std::time::Duration;
 
 use anpei_store::Store;
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{StatusCode, header};
-use axum::middleware;
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_login::AuthManagerLayerBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -48,6 +49,9 @@ pub struct WebConfig {
     /// Most exam jobs (answer saves, sign-ins, hand-ins) the exam writer commits in one
     /// transaction. 1 is the unbatched baseline `anpei bench exam --unbatched` compares with.
     pub exam_batch: usize,
+    /// The clock every request and job of this server reads (the system's in production;
+    /// a fixed start in tests).
+    pub clock: clock::Clock,
     /// Per-address limits of public certificate verification (`verification`); `None`
     /// turns them off (the benchmark's baseline).
     pub verify_limits: Option<verification::VerifyLimits>,
@@ -61,6 +65,7 @@ impl WebConfig {
             body_limit: 1024 * 1024,
             public_url,
             exam_batch: anpei_store::exam::attempts::BATCH,
+            clock: clock::Clock::system(),
             verify_limits: Some(verification::VerifyLimits::default()),
         }
     }
@@ -74,6 +79,8 @@ pub struct AppState {
     pub exam_desk: anpei_store::exam::attempts::ExamDesk,
     /// Roster imports in flight, for their upload pages.
     pub imports: import_progress::ImportProgress,
+    /// Sign-in failures per account and per address (web and API alike).
+    pub sign_ins: throttle::SignInThrottle,
     /// Public verification's per-address limits.
     pub verify_limiter: std::sync::Arc<verification::VerifyLimiter>,
 }
@@ -82,7 +89,7 @@ pub struct AppState {
 pub fn app(store: Store, config: WebConfig) -> Router {
     let exam_desk =
         anpei_store::exam::attempts::ExamDesk::start_batching(store.clone(), config.exam_batch);
-    spawn_exam_sweeper(exam_desk.clone());
+    spawn_exam_sweeper(exam_desk.clone(), config.clock.clone());
     // Public verification answers from memory once this has loaded (`store::verify_index`).
     store.start_verify_index();
     let state = AppState {
@@ -90,6 +97,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         config: config.clone(),
         exam_desk,
         imports: import_progress::ImportProgress::default(),
+        sign_ins: throttle::SignInThrottle::default(),
         verify_limiter: std::sync::Arc::new(verification::VerifyLimiter::new(
             config.verify_limits,
         )),
@@ -99,7 +107,9 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .with_same_site(SameSite::Lax)
         .with_http_only(true)
         .with_secure(config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(8)));
+        // The cookie dies with the browser; the server ends the session after 30 minutes
+        // idle or 12 hours in all (`auth::IDLE_TIMEOUT`, `auth::ABSOLUTE_TIMEOUT`).
+        .with_expiry(Expiry::OnSessionEnd);
     let auth = AuthManagerLayerBuilder::new(auth::Backend::new(store), sessions).build();
 
     let (api, public_api) = api::routers();
@@ -130,7 +140,20 @@ pub fn app(store: Store, config: WebConfig) -> Router {
             security::headers,
         ))
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn_with_state(
+            config.clock.clone(),
+            on_the_server_clock,
+        ))
         .with_state(state)
+}
+
+/// Runs the request on the server's clock ([`clock::now`] inside it reads that clock).
+async fn on_the_server_clock(
+    axum::extract::State(clock): axum::extract::State<clock::Clock>,
+    request: Request,
+    next: Next,
+) -> Response {
+    clock.scope(next.run(request)).await
 }
 
 async fn healthz() -> impl IntoResponse {
@@ -138,10 +161,14 @@ async fn healthz() -> impl IntoResponse {
 }
 
 /// Serves until ctrl-c (or SIGTERM), then finishes the requests in flight.
+/// Each request knows its client's address (for sign-in throttling).
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {
@@ -164,10 +191,11 @@ async fn shutdown_signal() {
     }
 }
 
-/// Background upkeep while serving: timed ledger checkpoints and expired-session cleanup.
+/// Background upkeep while serving: timed ledger checkpoints and expired-session cleanup,
+/// on the clock of the caller.
 pub fn spawn_upkeep(store: Store, every: Duration) {
     spawn_daily_evaluation(store.clone());
-    tokio::spawn(async move {
+    tokio::spawn(clock::current().scope(async move {
         let mut interval = tokio::time::interval(every);
         interval.tick().await;
         loop {
@@ -179,7 +207,7 @@ pub fn spawn_upkeep(store: Store, every: Duration) {
                 tracing::warn!(%err, "session cleanup failed");
             }
         }
-    });
+    }));
 }
 
 /// Re-evaluates everyone once a day (verdicts move with the calendar: certificates expire
@@ -187,8 +215,8 @@ pub fn spawn_upkeep(store: Store, every: Duration) {
 /// under another rule set. Writes keep the people they touch current in between.
 /// Submits attempts whose time is up (and marks the absent) once a second: an examinee who
 /// closed the page still gets their paper handed in and graded at the deadline.
-fn spawn_exam_sweeper(desk: anpei_store::exam::attempts::ExamDesk) {
-    tokio::spawn(async move {
+fn spawn_exam_sweeper(desk: anpei_store::exam::attempts::ExamDesk, on: clock::Clock) {
+    tokio::spawn(on.scope(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(1));
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -197,11 +225,12 @@ fn spawn_exam_sweeper(desk: anpei_store::exam::attempts::ExamDesk) {
                 tracing::warn!(%err, "exam sweep failed");
             }
         }
-    });
+    }));
 }
 
+/// On the clock of the caller.
 pub fn spawn_daily_evaluation(store: Store) {
-    tokio::spawn(async move {
+    tokio::spawn(clock::current().scope(async move {
         let mut interval = tokio::time::interval(Duration::from_secs(300));
         loop {
             interval.tick().await;
@@ -236,5 +265,5 @@ pub fn spawn_daily_evaluation(store: Store) {
                 Err(err) => tracing::warn!(%err, "daily notifications failed"),
             }
         }
-    });
+    }));
 }

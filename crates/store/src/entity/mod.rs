@@ -33,6 +33,7 @@ pub mod ledger_head;
 pub mod off_post_period;
 pub mod person;
 pub mod person_identity;
+pub mod pii_access;
 pub mod practical_score;
 pub mod process_change;
 pub mod process_change_person;

@@ -15,6 +15,7 @@ mod m0010_training_and_subsidies;
 mod m0011_exam_sign_in;
 mod m0012_verification_tokens;
 mod m0013_accounts;
+mod m0014_pii_access;
 
 /// Creates index `name` on `cols` of `table` (one statement, as SQLite needs).
 pub(crate) async fn index(
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0011_exam_sign_in::Migration),
             Box::new(m0012_verification_tokens::Migration),
             Box::new(m0013_accounts::Migration),
+            Box::new(m0014_pii_access::Migration),
         ]
     }
 }
