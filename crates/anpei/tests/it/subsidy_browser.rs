@@ -97,6 +97,32 @@ async fn wait_for(client: &Client, css: &str) {
     client.wait().for_element(Locator::Css(css)).await.unwrap();
 }
 
+/// Clicks a form's submit button and waits for the page the server answers with its
+/// notice: the page before is marked first, so that its own (older) notice does not count.
+async fn submit(client: &Client, css: &str) {
+    client
+        .execute("window.anpeiBeforeSubmit = true;", vec![])
+        .await
+        .unwrap();
+    click(client, css).await;
+    for _ in 0..1200 {
+        let fresh = client
+            .execute(
+                "return !window.anpeiBeforeSubmit && document.readyState === 'complete' && !!document.querySelector('#notice');",
+                vec![],
+            )
+            .await
+            .ok()
+            .and_then(|v| v.as_bool())
+            .unwrap_or(false);
+        if fresh {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no answer with a notice after submitting {css}");
+}
+
 /// The desktop screenshot of the whole page, then back to the usual window.
 async fn desktop_shot(client: &Client, name: &str) {
     full_height(client, 1280).await;
@@ -251,8 +277,7 @@ both_engines!(
         desk.goto(&app.url(&class_page)).await.unwrap();
         desktop_shot(&desk, "class").await;
         desk.goto(&app.url(&detail)).await.unwrap();
-        click(&desk, "#send-confirmation").await;
-        wait_for(&desk, "#notice").await;
+        submit(&desk, "#send-confirmation").await;
         let status = live_text(&desk, "#app-status").await;
         assert!(status.contains("待监管部门审核"), "{status}");
 
@@ -316,8 +341,7 @@ both_engines!(
             .send_keys("证书取得早于本次培训，不属于通过本次培训取证")
             .await
             .unwrap();
-        click(&desk, "#send-review").await;
-        wait_for(&desk, "#notice").await;
+        submit(&desk, "#send-review").await;
         let status = live_text(&desk, "#app-status").await;
         assert!(status.contains("已审核待拨付"), "{status}");
         let decisions = texts(&desk, "#rows tbody tr td:nth-child(9)").await;
@@ -422,8 +446,7 @@ both_engines!(
             "低压电工实训室 20 工位，配电柜与仿真触电急救模拟人",
         )
         .await;
-        click(&desk, "#approve-form button[type=submit]").await;
-        wait_for(&desk, "#notice").await;
+        submit(&desk, "#approve-form button[type=submit]").await;
         let approvals = live_text(&desk, "#approvals").await;
         assert!(approvals.contains("1.2 低压电工作业"), "{approvals}");
         assert!(approvals.contains("有效"), "{approvals}");
@@ -441,8 +464,7 @@ both_engines!(
         .await;
         set_value(&desk, "trainer-selected_on", &ymd_ago(300)).await;
         click(&desk, "#trainer-trade_codes input[value='1.2']").await;
-        click(&desk, "#trainer-form button[type=submit]").await;
-        wait_for(&desk, "#notice").await;
+        submit(&desk, "#trainer-form button[type=submit]").await;
         assert!(live_text(&desk, "#trainers").await.contains("孙建国"));
         click(&desk, "#class-form summary").await;
         type_into(&desk, "class-number", "DG-B1").await;
@@ -464,8 +486,7 @@ both_engines!(
         )
         .await
         .unwrap();
-        click(&desk, "#class-form button[type=submit]").await;
-        wait_for(&desk, "#notice").await;
+        submit(&desk, "#class-form button[type=submit]").await;
         let class_page = desk.current_url().await.unwrap().path().to_owned();
         let class_id = class_page.trim_start_matches("/classes/").to_owned();
 
@@ -480,8 +501,7 @@ both_engines!(
         )
         .await
         .unwrap();
-        click(&desk, "#enroll button[type=submit]").await;
-        wait_for(&desk, "#notice").await;
+        submit(&desk, "#enroll button[type=submit]").await;
         assert!(live_text(&desk, "#notice").await.contains('2'));
         as_user(&small, &app, "enterprise").await;
         phone_pages(&small, &app, &[("/classes".to_owned(), "classes-enroll")]).await;
@@ -497,8 +517,7 @@ both_engines!(
             set_value(&desk, "attendance-session_on", &day).await;
             set_value(&desk, "attendance-part", part).await;
             type_into(&desk, "attendance-hours", "4").await;
-            click(&desk, "#attendance-form button[type=submit]").await;
-            wait_for(&desk, "#notice").await;
+            submit(&desk, "#attendance-form button[type=submit]").await;
         }
         let trainees = texts(&desk, "#trainees > .table-wrap tbody tr td:nth-child(4)").await;
         assert_eq!(trainees, ["4 / 4", "4 / 4"], "{trainees:?}");
@@ -512,14 +531,12 @@ both_engines!(
             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         )
         .await;
-        click(&desk, "#video-form button[type=submit]").await;
-        wait_for(&desk, "#notice").await;
+        submit(&desk, "#video-form button[type=submit]").await;
         let videos = live_text(&desk, "#videos").await;
         assert!(videos.contains("9f86d081884c"), "{videos}");
         assert!(videos.contains("4:00:00"), "{videos}");
         desktop_shot(&desk, "class-running").await;
-        click(&desk, "#complete button[type=submit]").await;
-        wait_for(&desk, "#notice").await;
+        submit(&desk, "#complete button[type=submit]").await;
         let notice = live_text(&desk, "#notice").await;
         assert!(notice.contains("2 人学时完成"), "{notice}");
         let completed = texts(&desk, "#trainees > .table-wrap tbody tr td:nth-child(7)").await;
