@@ -172,7 +172,11 @@ enum AccountCommand {
         #[arg(long)]
         link: bool,
         /// The address the link is printed under (as `serve --public-url`).
-        #[arg(long, env = "ANPEI_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+        #[arg(
+            long,
+            env = "ANPEI_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
         public_url: String,
     },
 }
@@ -818,16 +822,29 @@ async fn questions(config: &Config, command: QuestionsCommand) -> anyhow::Result
 /// `anpei account create`: the bootstrap of a real deployment.
 async fn account(config: &Config, command: AccountCommand) -> anyhow::Result<ExitCode> {
     use anpei_store::ops::accounts::{self, Bootstrap, Credential};
-    let AccountCommand::Create { role, region, enterprise, institution, username, name, link, public_url } = command;
-    let public_url = anpei_web::security::PublicUrl::parse(&public_url).map_err(|err| anyhow::anyhow!("--public-url: {err}"))?;
-    let role = anpei_domain::Role::parse(&role).ok_or_else(|| anyhow::anyhow!("未知的角色 / unknown role {role:?}"))?;
+    let AccountCommand::Create {
+        role,
+        region,
+        enterprise,
+        institution,
+        username,
+        name,
+        link,
+        public_url,
+    } = command;
+    let public_url = anpei_web::security::PublicUrl::parse(&public_url)
+        .map_err(|err| anyhow::anyhow!("--public-url: {err}"))?;
+    let role = anpei_domain::Role::parse(&role)
+        .ok_or_else(|| anyhow::anyhow!("未知的角色 / unknown role {role:?}"))?;
     let store = Store::open(&config.store).await?;
     let both = |err: anpei_store::StoreError| match err {
         anpei_store::StoreError::Invalid { zh, en, .. } => anyhow::anyhow!("{zh} / {en}"),
         other => other.into(),
     };
     let system = anpei_store::Actor::system("命令行 account create");
-    let holder = system.account_admin().ok_or_else(|| anyhow::anyhow!("the command line administers every account"))?;
+    let holder = system
+        .account_admin()
+        .ok_or_else(|| anyhow::anyhow!("the command line administers every account"))?;
     let scope = accounts::admin::scope_from_form(
         store.connection(),
         &holder,
@@ -846,18 +863,30 @@ async fn account(config: &Config, command: AccountCommand) -> anyhow::Result<Exi
     };
     let (account, token) = accounts::bootstrap(
         &store,
-        Bootstrap { username, display_name: name, role, scope, credential },
+        Bootstrap {
+            username,
+            display_name: name,
+            role,
+            scope,
+            credential,
+        },
         now(),
     )
     .await
     .map_err(both)?;
-    println!("已创建账号 / account created: {} ({})", account.username, role.code());
+    println!(
+        "已创建账号 / account created: {} ({})",
+        account.username,
+        role.code()
+    );
     if let Some(token) = token {
         println!("一次性设置密码链接（24小时内有效）/ one-time set-password link (24 h):");
         println!("{}", public_url.join(&format!("/account/setup/{token}")));
     }
     if accounts::needs_second_factor(&account) {
-        println!("首次登录时绑定动态验证码（TOTP）/ enrol the authenticator (TOTP) at the first sign-in");
+        println!(
+            "首次登录时绑定动态验证码（TOTP）/ enrol the authenticator (TOTP) at the first sign-in"
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -72,7 +72,9 @@ pub fn today() -> chrono::NaiveDate {
 /// failures are logged, ID numbers never are. Installed by the first app spawned.
 pub fn logs() -> String {
     let buffer = log_buffer();
-    let bytes = buffer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let bytes = buffer
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
@@ -102,7 +104,10 @@ struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
 impl std::io::Write for LogWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let mut bytes = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut bytes = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if bytes.len() + buf.len() <= LOG_LIMIT {
             bytes.extend_from_slice(buf);
         }

@@ -98,9 +98,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         exam_desk,
         imports: import_progress::ImportProgress::default(),
         sign_ins: throttle::SignInThrottle::default(),
-        verify_limiter: std::sync::Arc::new(verification::VerifyLimiter::new(
-            config.verify_limits,
-        )),
+        verify_limiter: std::sync::Arc::new(verification::VerifyLimiter::new(config.verify_limits)),
     };
     let sessions = SessionManagerLayer::new(auth::DbSessionStore::new(store.clone()))
         .with_name("anpei_session")

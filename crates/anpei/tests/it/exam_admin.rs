@@ -54,7 +54,7 @@ both_engines!(
         let attempt = signed["attempt_id"].as_str().unwrap().to_owned();
         let harbin = app.login("harbin").await;
         let keys = answer_key(&app, &e.person_id.to_string(), &attempt).await;
-        for position in 0..3 {
+        for (position, key) in keys.iter().enumerate().take(3) {
             expect_json(
                 save(
                     &app,
@@ -62,7 +62,7 @@ both_engines!(
                     &token,
                     position as i64 + 1,
                     position as u64,
-                    keys[position].clone(),
+                    key.clone(),
                 )
                 .await,
                 StatusCode::OK,
@@ -425,7 +425,7 @@ pub async fn practical_setup(app: &TestApp, run: u32) -> PracticalSetup {
     let (client, token, signed) = sign_in(app, &session, &e.ticket, &e.id_number).await;
     let attempt = signed["attempt_id"].as_str().unwrap().to_owned();
     let keys = answer_key(app, &e.person_id.to_string(), &attempt).await;
-    for position in 0..45 {
+    for (position, key) in keys.iter().enumerate().take(45) {
         expect_json(
             save(
                 app,
@@ -433,7 +433,7 @@ pub async fn practical_setup(app: &TestApp, run: u32) -> PracticalSetup {
                 &token,
                 position as i64 + 1,
                 position as u64,
-                keys[position].clone(),
+                key.clone(),
             )
             .await,
             StatusCode::OK,
@@ -616,7 +616,7 @@ both_engines!(
             let (client, token, signed) = sign_in(&app, &session, &e.ticket, &e.id_number).await;
             let attempt = signed["attempt_id"].as_str().unwrap().to_owned();
             let keys = answer_key(&app, &e.person_id.to_string(), &attempt).await;
-            for position in 0..(50 * i / 19) {
+            for (position, key) in keys.iter().enumerate().take(50 * i / 19) {
                 expect_json(
                     save(
                         &app,
@@ -624,7 +624,7 @@ both_engines!(
                         &token,
                         position as i64 + 1,
                         position as u64,
-                        keys[position].clone(),
+                        key.clone(),
                     )
                     .await,
                     StatusCode::OK,

@@ -57,7 +57,13 @@ both_engines!(
         let enterprise = app.login("enterprise").await;
         let id = crate::support::fresh_id_number(31);
         let hired = expect_json(
-            post_hire(&app, &enterprise, app.demo.enterprise_id, &hire_request("林志新", &id)).await,
+            post_hire(
+                &app,
+                &enterprise,
+                app.demo.enterprise_id,
+                &hire_request("林志新", &id),
+            )
+            .await,
             StatusCode::CREATED,
         )
         .await;
@@ -74,21 +80,35 @@ both_engines!(
         for entry in &entries {
             let state = entry.state.as_deref().unwrap_or_default();
             for run in digit_runs(state, 18) {
-                assert!(!ids.contains(&run), "ledger entry #{} holds a full ID number", entry.seq);
+                assert!(
+                    !ids.contains(&run),
+                    "ledger entry #{} holds a full ID number",
+                    entry.seq
+                );
             }
             for run in digit_runs(state, 11) {
-                assert!(!phones.contains(&run), "ledger entry #{} holds a phone number", entry.seq);
+                assert!(
+                    !phones.contains(&run),
+                    "ledger entry #{} holds a phone number",
+                    entry.seq
+                );
             }
             if entry.entity == "persons" {
                 person_states += 1;
                 let value: Value = serde_json::from_str(state).unwrap();
                 assert!(
-                    value["id_number"].as_str().unwrap().starts_with("hmac-sm3:"),
+                    value["id_number"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("hmac-sm3:"),
                     "{state}"
                 );
             }
         }
-        assert!(person_states > 100, "person states are recorded: {person_states}");
+        assert!(
+            person_states > 100,
+            "person states are recorded: {person_states}"
+        );
         // The sealed states still verify against the rows, with the installation's key.
         let (code, report) = ledger_verify(&app).await;
         assert_eq!(code, 0, "{report}");
@@ -125,7 +145,12 @@ both_engines!(
     |app| async move {
         let harbin = app.login("harbin").await;
         let marks = landmarks(&app).await;
-        let archive = get_ok(&app, &harbin, &format!("/api/v1/persons/{}", marks.harbin_person)).await;
+        let archive = get_ok(
+            &app,
+            &harbin,
+            &format!("/api/v1/persons/{}", marks.harbin_person),
+        )
+        .await;
         assert!(archive.get("birth_date").is_none(), "{archive}");
         let year = archive["birth_year"].as_i64().unwrap();
         assert!((1940..2010).contains(&year), "{archive}");
@@ -137,7 +162,10 @@ both_engines!(
             .text()
             .await
             .unwrap();
-        assert!(page.contains(&format!("{year} 年")), "the page shows the birth year");
+        assert!(
+            page.contains(&format!("{year} 年")),
+            "the page shows the birth year"
+        );
         assert!(
             !page.contains(&format!("{year}-")),
             "no full birth date beside the masked number"
@@ -173,7 +201,10 @@ both_engines!(
             .text()
             .await
             .unwrap();
-        assert!(!archive.contains(&full), "the archive page shows the masked number");
+        assert!(
+            !archive.contains(&full),
+            "the archive page shows the masked number"
+        );
         assert!(archive.contains("查看完整号码"));
         let response = harbin
             .post(app.url(&format!("/persons/{person}/id-number")))
@@ -197,7 +228,10 @@ both_engines!(
             .await
             .unwrap();
         assert!(
-            matches!(refused.status(), StatusCode::FORBIDDEN | StatusCode::NOT_FOUND),
+            matches!(
+                refused.status(),
+                StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+            ),
             "{}",
             refused.status()
         );
@@ -246,8 +280,13 @@ both_engines!(
         let enterprise = app.login("enterprise").await;
         let id_number = app.full_id_number(person).await;
         let hired = expect_json(
-            post_hire(&app, &enterprise, app.demo.enterprise_id, &hire_request(&name, &id_number))
-                .await,
+            post_hire(
+                &app,
+                &enterprise,
+                app.demo.enterprise_id,
+                &hire_request(&name, &id_number),
+            )
+            .await,
             StatusCode::CREATED,
         )
         .await;
@@ -261,7 +300,11 @@ both_engines!(
             .iter()
             .map(|e| e["enterprise_id"].as_str().unwrap())
             .collect();
-        assert_eq!(seen_employers, vec![app.demo.enterprise_id.to_string()], "{seen}");
+        assert_eq!(
+            seen_employers,
+            vec![app.demo.enterprise_id.to_string()],
+            "{seen}"
+        );
         let page = enterprise
             .get(app.url(&format!("/persons/{person}")))
             .send()
@@ -307,7 +350,10 @@ both_engines!(
         let own = enterprise.get(app.url(&path)).send().await.unwrap();
         assert_eq!(own.status(), StatusCode::OK);
         let own = own.text().await.unwrap();
-        assert!(find_full_id_number(&own).is_some(), "the enterprise's own export is whole");
+        assert!(
+            find_full_id_number(&own).is_some(),
+            "the enterprise's own export is whole"
+        );
         assert_eq!(app.count_rows("pii_access_log").await, before + 1);
         // Its city regulator: the same staff, masked; not audited as a view of full numbers.
         let harbin = app.login("harbin").await;

@@ -63,15 +63,27 @@ both_engines!(
             "{statuses:?}"
         );
         assert!(
-            statuses[5..].iter().all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
+            statuses[5..]
+                .iter()
+                .all(|s| *s == StatusCode::TOO_MANY_REQUESTS),
             "{statuses:?}"
         );
         let last = last.unwrap();
-        let retry: u64 = last.headers()[RETRY_AFTER].to_str().unwrap().parse().unwrap();
-        assert!(retry > 10 * 60, "locked for about 15 minutes, not {retry} s");
+        let retry: u64 = last.headers()[RETRY_AFTER]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(
+            retry > 10 * 60,
+            "locked for about 15 minutes, not {retry} s"
+        );
         let problem = expect_problem(last, StatusCode::TOO_MANY_REQUESTS).await;
         assert!(
-            problem["detail_zh"].as_str().unwrap().contains("已临时锁定"),
+            problem["detail_zh"]
+                .as_str()
+                .unwrap()
+                .contains("已临时锁定"),
             "{problem}"
         );
 
@@ -105,7 +117,10 @@ both_engines!(
             .count();
         assert!(failures >= 5, "failures are logged:\n{logs}");
         assert!(logs.contains("sign-in refused: too many failures"));
-        assert!(!logs.contains("wrong-password-"), "passwords are never logged");
+        assert!(
+            !logs.contains("wrong-password-"),
+            "passwords are never logged"
+        );
     }
 );
 
@@ -118,10 +133,7 @@ both_engines!(
         expect_problem(response, StatusCode::UNAUTHORIZED).await;
         let logs = anpei_testkit::logs();
         assert!(logs.contains("sign-in failed"), "{logs}");
-        assert!(
-            !logs.contains(&id_number),
-            "no full ID number in the log"
-        );
+        assert!(!logs.contains(&id_number), "no full ID number in the log");
     }
 );
 
@@ -156,7 +168,15 @@ both_engines!(
 /// Sessions end on the server's clock; this test moves its own app's clock.
 async fn sessions_end_after_30_idle_minutes_and_12_hours_in_all(engine: Engine) {
     let clock = Clock::starting_at(anpei_testkit::clock_start());
-    let Some(app) = anpei_testkit::spawn_app_on_or_skip(engine, DemoSpec { people: 50, seed: 3 }, clock).await
+    let Some(app) = anpei_testkit::spawn_app_on_or_skip(
+        engine,
+        DemoSpec {
+            people: 50,
+            seed: 3,
+        },
+        clock,
+    )
+    .await
     else {
         return;
     };
