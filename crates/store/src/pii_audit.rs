@@ -4,7 +4,7 @@
 //! masked number otherwise.
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use crate::access::{PersonRead, Scope};
@@ -109,25 +109,4 @@ pub async fn open_id_number(
     )
     .await?;
     Ok(id_number)
-}
-
-/// The audit rows about one person, newest first (for the province and the person).
-pub async fn of_person(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    person_id: Uuid,
-) -> Result<Vec<pii_access::Model>, StoreError> {
-    let may = match actor.scope {
-        Scope::Province | Scope::System => true,
-        Scope::Person(own) => own == person_id,
-        _ => false,
-    };
-    if !may {
-        return Err(StoreError::Forbidden);
-    }
-    Ok(pii_access::Entity::find()
-        .filter(pii_access::Column::PersonId.eq(person_id))
-        .order_by_desc(pii_access::Column::At)
-        .all(db)
-        .await?)
 }
