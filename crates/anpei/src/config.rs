@@ -4,7 +4,8 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use anpei_store::StoreConfig;
+use anpei_store::exam::throttle::Limiting;
+use anpei_store::{Store, StoreConfig};
 use clap::Args;
 
 #[derive(Debug, Clone, Args)]
@@ -135,4 +136,63 @@ pub fn public_url(
     };
     anpei_web::security::PublicUrl::parse(&text)
         .map_err(|err| anyhow::anyhow!("--public-url {text:?}: {err}"))
+}
+
+/// The exam-day limits a server runs with: on, unless `serve --without-limits-for-bench`
+/// (hidden) asks for the baseline of `anpei bench exam --compare-limits` — and that is
+/// refused unless the database was generated as a demo, so that a flag copied into a real
+/// province's service file stops the server instead of weakening it.
+pub async fn serve_limits(
+    store: &Store,
+    without_limits_for_bench: bool,
+) -> anyhow::Result<Limiting> {
+    if !without_limits_for_bench {
+        return Ok(Limiting::On);
+    }
+    if !anpei_store::ops::accounts::is_demo_database(store.connection()).await? {
+        anyhow::bail!(
+            "--without-limits-for-bench 只能用于演示数据库 / is refused: this database was not generated as a demo (`anpei demo`), and a real province's server always keeps its exam-day limits"
+        );
+    }
+    tracing::warn!(
+        "EXAM-DAY LIMITS OFF (--without-limits-for-bench): no exam sign-in throttling, no cross-origin write check; a benchmark baseline on a demo database, never a real server"
+    );
+    eprintln!(
+        "警告 WARNING: 考试日限制已关闭 / exam-day limits are OFF (--without-limits-for-bench): benchmark baseline only"
+    );
+    Ok(Limiting::Off)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn open(db: &anpei_testkit::TestDatabase) -> Store {
+        Store::open(&StoreConfig {
+            database_url: db.url.clone(),
+            ledger_key_path: db.dir.join("ledger-sm2.key"),
+            checkpoint_every: 1000,
+            max_connections: 2,
+            background_wal_checkpoints: false,
+        })
+        .await
+        .expect("open the test database")
+    }
+
+    #[tokio::test]
+    async fn the_limits_stay_on_unless_asked_and_the_bench_flag_is_refused_off_a_demo() {
+        let db = anpei_testkit::create_database(anpei_testkit::Engine::Sqlite).await;
+        let store = open(&db).await;
+        assert_eq!(serve_limits(&store, false).await.unwrap(), Limiting::On);
+        // An empty database, and one with a province in it but not generated as a demo.
+        let refused = serve_limits(&store, true).await.unwrap_err().to_string();
+        assert!(refused.contains("not generated as a demo"), "{refused}");
+        anpei_store::exam::drill::host_enterprise(&store, None, "230102", anpei_testkit::now())
+            .await
+            .expect("an enterprise");
+        assert!(!anpei_store::demo::is_empty(&store).await.unwrap());
+        assert!(serve_limits(&store, true).await.is_err());
+        drop(store);
+        db.cleanup().await;
+    }
 }

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anpei_domain::exam::Response;
 use anpei_store::Store;
 use anpei_store::exam::drill::{self, Drill, DrillExaminee, DrillPlan};
+use anpei_store::exam::throttle::Limiting;
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, Semaphore};
 use uuid::Uuid;
@@ -36,6 +37,10 @@ pub struct Options {
     pub patience_secs: u64,
     /// The child server commits one transaction per save.
     pub unbatched: bool,
+    /// Run the drill `rounds` times with the exam-day limits on, then off (a fresh child
+    /// server and drill each), and print both side by side.
+    pub compare_limits: bool,
+    pub rounds: u32,
 }
 
 /// One save the server acknowledged.
@@ -243,12 +248,80 @@ async fn send(
     }
 }
 
+/// The load average when a run starts (`/proc/loadavg`: 1, 5 and 15 minutes).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_else(|_| "?".to_owned())
+}
+
 pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::process::ExitCode> {
     let store = Store::open(&config.store).await?;
     println!("machine: {}", crate::bench::machine());
     println!("backend: {:?}", store.backend());
+    if !options.compare_limits {
+        println!("load average at the start: {}", load_average());
+        let summary = run_once(config, &store, &options, Limiting::On).await?;
+        return Ok(exit_code(summary.lost));
+    }
+    if !options.spawn_server {
+        anyhow::bail!("--compare-limits needs --spawn-server");
+    }
+    // The baseline server refuses to start off a demo database: make an empty one a demo.
+    if !anpei_store::ops::accounts::is_demo_database(store.connection()).await? {
+        if !anpei_store::demo::is_empty(&store).await? {
+            anyhow::bail!(
+                "--compare-limits needs a demo database (`anpei demo`) or an empty one: its baseline server runs without the exam-day limits"
+            );
+        }
+        let started = Instant::now();
+        anpei_store::demo::generate(
+            &store,
+            anpei_store::demo::DemoSpec {
+                people: 300,
+                seed: 2020,
+            },
+            crate::today(),
+            crate::now(),
+            &|_, _| {},
+        )
+        .await?;
+        println!(
+            "演示数据库 / small demo generated for the baseline server ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let mut rows = Vec::new();
+    for round in 1..=options.rounds.max(1) {
+        for limits in [Limiting::On, Limiting::Off] {
+            let load = load_average();
+            println!();
+            println!("== round {round}, limits {limits:?}; load average at the start: {load} ==");
+            let summary = run_once(config, &store, &options, limits).await?;
+            rows.push((format!("{round}: limits {limits:?}"), load, summary));
+        }
+    }
+    compare(&rows);
+    Ok(exit_code(rows.iter().map(|(_, _, s)| s.lost).sum()))
+}
+
+fn exit_code(lost: u64) -> std::process::ExitCode {
+    if lost == 0 {
+        std::process::ExitCode::SUCCESS
+    } else {
+        std::process::ExitCode::FAILURE
+    }
+}
+
+/// One drill against one server: prepare, sign in, papers, answers, hand-in, the check.
+async fn run_once(
+    config: &Config,
+    store: &Store,
+    options: &Options,
+    limits: Limiting,
+) -> anyhow::Result<Summary> {
     let (drill, run) = prepare_drill(
-        &store,
+        store,
         options.examinees,
         options.enterprise.as_deref(),
         &options.region,
@@ -264,7 +337,7 @@ pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::proce
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
-        let args = vec![
+        let mut args = vec![
             "--database".to_owned(),
             config.store.database_url.clone(),
             "--ledger-key".to_owned(),
@@ -278,6 +351,9 @@ pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::proce
             "--exam-batch".to_owned(),
             if options.unbatched { "1" } else { "1024" }.to_owned(),
         ];
+        if limits == Limiting::Off {
+            args.push("--without-limits-for-bench".to_owned());
+        }
         let child = Server::spawn(&args)?;
         Server {
             base: format!("http://127.0.0.1:{port}"),
@@ -495,8 +571,8 @@ pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::proce
         }
     }
 
-    report(&Report {
-        options: &options,
+    Ok(report(&Report {
+        options,
         outcomes: &outcomes,
         questions: drill.questions,
         sign_in_failures,
@@ -506,12 +582,7 @@ pub async fn run(config: &Config, options: Options) -> anyhow::Result<std::proce
         checked,
         restarts: restarts.load(Ordering::Relaxed),
         downtime,
-    });
-    Ok(if lost == 0 {
-        std::process::ExitCode::SUCCESS
-    } else {
-        std::process::ExitCode::FAILURE
-    })
+    }))
 }
 
 /// One examinee from the synchronised paper fetch to the hand-in.
@@ -610,7 +681,71 @@ fn percentile_us(sorted: &[u32], p: f64) -> f64 {
     f64::from(sorted.get(at).copied().unwrap_or(0)) / 1000.0
 }
 
-fn report(r: &Report<'_>) {
+/// One run's figures, for the comparison table.
+struct Summary {
+    examinees: usize,
+    sign_in_failures: u64,
+    sign_in_secs: f64,
+    papers: usize,
+    papers_all_secs: f64,
+    papers_p50_secs: f64,
+    saves: usize,
+    saves_per_sec: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    max_ms: f64,
+    failed_saves: u64,
+    submitted: usize,
+    lost: u64,
+    checked: u64,
+}
+
+/// Runs side by side: one column per run.
+fn compare(rows: &[(String, String, Summary)]) {
+    println!();
+    let head: Vec<&str> = rows.iter().map(|(name, _, _)| name.as_str()).collect();
+    println!("| measurement | {} |", head.join(" | "));
+    println!("|---|{}", "---|".repeat(rows.len()));
+    let line = |name: &str, cell: &dyn Fn(&str, &Summary) -> String| {
+        let cells: Vec<String> = rows.iter().map(|(_, load, s)| cell(load, s)).collect();
+        println!("| {name} | {} |", cells.join(" | "));
+    };
+    line("load average at the start (1/5/15 min)", &|l, _| {
+        l.to_owned()
+    });
+    line("sign-in", &|_, s| {
+        format!(
+            "{} of {} in {:.1} s ({} failed)",
+            s.examinees as u64 - s.sign_in_failures,
+            s.examinees,
+            s.sign_in_secs,
+            s.sign_in_failures
+        )
+    });
+    line("synchronised paper fetch", &|_, s| {
+        format!(
+            "{} papers, all within {:.2} s (p50 {:.2} s)",
+            s.papers, s.papers_all_secs, s.papers_p50_secs
+        )
+    });
+    line("saves acknowledged", &|_, s| {
+        format!(
+            "{} = {:.0} saves/s ({} given up)",
+            s.saves, s.saves_per_sec, s.failed_saves
+        )
+    });
+    line("save latency p50 / p99 / max", &|_, s| {
+        format!("{:.1} / {:.1} / {:.0} ms", s.p50_ms, s.p99_ms, s.max_ms)
+    });
+    line("handed in and graded", &|_, s| {
+        format!("{} of {}", s.submitted, s.examinees)
+    });
+    line("lost answers", &|_, s| {
+        format!("{} of {}", s.lost, s.checked)
+    });
+}
+
+fn report(r: &Report<'_>) -> Summary {
     let mut latencies: Vec<u32> = r
         .outcomes
         .iter()
@@ -698,4 +833,21 @@ fn report(r: &Report<'_>) {
         "| lost answers (acknowledged, not in the database) | {} of {} checked |",
         r.lost, r.checked
     );
+    Summary {
+        examinees: r.outcomes.len() + r.sign_in_failures as usize,
+        sign_in_failures: r.sign_in_failures,
+        sign_in_secs: r.sign_in_secs,
+        papers: papers.len(),
+        papers_all_secs: p(1.0),
+        papers_p50_secs: p(0.5),
+        saves: latencies.len(),
+        saves_per_sec: saves / r.exam_secs.max(f64::EPSILON),
+        p50_ms: percentile_us(&latencies, 0.50),
+        p99_ms: percentile_us(&latencies, 0.99),
+        max_ms: f64::from(latencies.last().copied().unwrap_or(0)) / 1000.0,
+        failed_saves: failed,
+        submitted,
+        lost: r.lost,
+        checked: r.checked,
+    }
 }

@@ -64,6 +64,10 @@ enum Command {
         /// the benchmark's baseline).
         #[arg(long, default_value_t = anpei_store::exam::attempts::BATCH)]
         exam_batch: usize,
+        /// Benchmark baseline only: exam-day limits off (exam sign-in throttling, the
+        /// cross-origin write check). Refused unless the database was generated as a demo.
+        #[arg(long, hide = true)]
+        without_limits_for_bench: bool,
     },
     /// Apply pending database migrations and exit.
     Migrate,
@@ -308,6 +312,14 @@ enum BenchCommand {
         /// Baseline: the child server commits one transaction per save (no batching).
         #[arg(long, requires = "spawn_server")]
         unbatched: bool,
+        /// Run the drill with the exam-day limits on, then off (`serve
+        /// --without-limits-for-bench`; an empty database is made a small demo first), a
+        /// fresh drill and child server each, `--rounds` times, and print them side by side.
+        #[arg(long, requires = "spawn_server", conflicts_with = "kill_after_secs")]
+        compare_limits: bool,
+        /// On/off pairs run by --compare-limits.
+        #[arg(long, default_value_t = 2, requires = "compare_limits")]
+        rounds: u32,
     },
 }
 
@@ -454,8 +466,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             checkpoint_minutes: 10,
             public_url: None,
             exam_batch: anpei_store::exam::attempts::BATCH,
+            without_limits_for_bench: false,
         }) {
-            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url, exam_batch } => {
+            Command::Serve { addr, no_demo, demo_people, secure_cookies, checkpoint_minutes, public_url, exam_batch, without_limits_for_bench } => {
                 let addr = config::parse_addr(&addr)?;
                 let public_url = config::public_url(public_url.as_deref(), addr)?;
                 // A server's writers should not stall on copying the WAL.
@@ -464,8 +477,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("首次启动：生成演示省份数据 / first start: generating the demo province");
                     generate_demo(&store, DemoSpec { people: demo_people, ..DemoSpec::default() }, 6, true).await?;
                 }
+                let limits = config::serve_limits(&store, without_limits_for_bench).await?;
                 anpei_web::spawn_upkeep(store.clone(), Duration::from_secs(checkpoint_minutes.max(1) * 60));
-                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, exam_batch, clock: anpei_web::clock::current(), ..anpei_web::WebConfig::new(public_url.clone()) });
+                let app = anpei_web::app(store, anpei_web::WebConfig { secure_cookies, exam_batch, limits, clock: anpei_web::clock::current(), ..anpei_web::WebConfig::new(public_url.clone()) });
                 let listener = tokio::net::TcpListener::bind(addr).await?;
                 println!("安培已启动 Anpei is serving on http://{}", listener.local_addr()?);
                 println!("公开地址 public URL (links, accepted Origin): {public_url}");
@@ -556,8 +570,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bench::verify(&store, connections.max(1), seconds.max(1), numbers, today()).await?;
                 Ok(ExitCode::SUCCESS)
             }
-            Command::Bench { command: BenchCommand::Exam { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs, unbatched } } => {
-                exam_bench::run(&config, exam_bench::Options { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs, unbatched }).await
+            Command::Bench { command: BenchCommand::Exam { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs, unbatched, compare_limits, rounds } } => {
+                exam_bench::run(&config, exam_bench::Options { examinees, pace_ms, connections, spawn_server, url, kill_after_secs, enterprise, region, patience_secs, unbatched, compare_limits, rounds }).await
             }
             Command::Exam { command: ExamCommand::Drill { examinees, out, enterprise, region, opens_in_minutes, minutes, hours } } => {
                 exam_drill(&config, examinees, out, enterprise, &region, opens_in_minutes, minutes, hours).await

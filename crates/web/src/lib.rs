@@ -55,6 +55,10 @@ pub struct WebConfig {
     /// Per-address limits of public certificate verification (`verification`); `None`
     /// turns them off (the benchmark's baseline).
     pub verify_limits: Option<verification::VerifyLimits>,
+    /// The exam-day limits: exam sign-in throttling and the cross-origin write check.
+    /// Always `On` but for the baseline server of `anpei bench exam --compare-limits`
+    /// (`anpei serve --without-limits-for-bench`, refused on anything but a demo database).
+    pub limits: security::Limiting,
 }
 
 impl WebConfig {
@@ -67,6 +71,7 @@ impl WebConfig {
             exam_batch: anpei_store::exam::attempts::BATCH,
             clock: clock::Clock::system(),
             verify_limits: Some(verification::VerifyLimits::default()),
+            limits: security::Limiting::On,
         }
     }
 }
@@ -87,8 +92,11 @@ pub struct AppState {
 
 /// The whole application.
 pub fn app(store: Store, config: WebConfig) -> Router {
-    let exam_desk =
-        anpei_store::exam::attempts::ExamDesk::start_batching(store.clone(), config.exam_batch);
+    let exam_desk = anpei_store::exam::attempts::ExamDesk::start_with(
+        store.clone(),
+        config.exam_batch,
+        config.limits,
+    );
     spawn_exam_sweeper(exam_desk.clone(), config.clock.clone());
     // Public verification answers from memory once this has loaded (`store::verify_index`).
     store.start_verify_index();
@@ -120,7 +128,7 @@ pub fn app(store: Store, config: WebConfig) -> Router {
         .merge(public_api)
         // Before the session is loaded; the anonymous API (exam sign-in) included.
         .layer(middleware::from_fn_with_state(
-            config.public_url.clone(),
+            (config.public_url.clone(), config.limits),
             security::same_origin_writes,
         ))
         .layer(DefaultBodyLimit::max(config.body_limit))

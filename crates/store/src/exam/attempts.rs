@@ -38,7 +38,7 @@ use uuid::Uuid;
 
 use super::codec;
 use super::registration::{FINISHED, SIGNED_IN};
-use super::throttle::SignInThrottle;
+use super::throttle::{Limiting, SignInThrottle};
 use crate::access::Actor;
 use crate::entity::{
     exam_answer, exam_attempt, exam_blueprint, exam_event, exam_registration, exam_session,
@@ -421,9 +421,14 @@ impl ExamDesk {
     /// The same with at most `batch` jobs a transaction (1: one transaction per save, the
     /// unbatched baseline of the load benchmark).
     pub fn start_batching(store: Store, batch: usize) -> Self {
+        Self::start_with(store, batch, Limiting::On)
+    }
+
+    /// The same with the sign-in limits on or, for the benchmark's baseline only, off.
+    pub fn start_with(store: Store, batch: usize, limiting: Limiting) -> Self {
         let (sender, receiver) = mpsc::channel(16_384);
         let versions = VersionCache::default();
-        let throttle = Arc::new(SignInThrottle::default());
+        let throttle = Arc::new(SignInThrottle::limiting(limiting));
         let writer = Writer {
             store: store.clone(),
             throttle: throttle.clone(),
