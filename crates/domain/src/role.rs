@@ -14,17 +14,22 @@ pub enum Role {
     /// A training institution or vocational school, including its trainers and examiners.
     Institution,
     CityRegulator,
+    /// A county (district, county-level city) emergency management bureau: regulates the
+    /// enterprises registered in its county; classes, exams and certificates stay with the
+    /// city and the province.
+    CountyRegulator,
     ProvinceRegulator,
     /// Human resources and social security bureau: receives subsidy lists and pays.
     HrBureau,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Worker,
         Role::Enterprise,
         Role::Institution,
         Role::CityRegulator,
+        Role::CountyRegulator,
         Role::ProvinceRegulator,
         Role::HrBureau,
     ];
@@ -36,6 +41,7 @@ impl Role {
             Self::Enterprise => "enterprise",
             Self::Institution => "institution",
             Self::CityRegulator => "city_regulator",
+            Self::CountyRegulator => "county_regulator",
             Self::ProvinceRegulator => "province_regulator",
             Self::HrBureau => "hr_bureau",
         }
@@ -52,6 +58,7 @@ impl Role {
             Self::Enterprise => "企业安全管理人员",
             Self::Institution => "安全培训机构",
             Self::CityRegulator => "市（地）应急管理局",
+            Self::CountyRegulator => "县（市、区）应急管理局",
             Self::ProvinceRegulator => "省应急管理厅",
             Self::HrBureau => "人力资源和社会保障局",
         }
@@ -63,6 +70,7 @@ impl Role {
             Self::Enterprise => "Enterprise safety manager",
             Self::Institution => "Training institution",
             Self::CityRegulator => "City emergency management bureau",
+            Self::CountyRegulator => "County emergency management bureau",
             Self::ProvinceRegulator => "Provincial emergency management department",
             Self::HrBureau => "Human resources and social security bureau",
         }
@@ -78,6 +86,7 @@ impl Role {
             | Self::Enterprise
             | Self::Institution
             | Self::CityRegulator
+            | Self::CountyRegulator
             | Self::ProvinceRegulator
             | Self::HrBureau => false,
         }
@@ -104,6 +113,7 @@ mod tests {
             (Role::Enterprise, "企业安全管理人员"),
             (Role::Institution, "安全培训机构"),
             (Role::CityRegulator, "市（地）应急管理局"),
+            (Role::CountyRegulator, "县（市、区）应急管理局"),
             (Role::ProvinceRegulator, "省应急管理厅"),
             (Role::HrBureau, "人力资源和社会保障局"),
         ];

@@ -27,6 +27,9 @@ pub enum Scope {
     Institution(Uuid),
     /// A city regulator: the enterprises of the city (4-digit code prefix) and their staff.
     City(String),
+    /// A county regulator: the enterprises registered in the county (`enterprises.region_code`,
+    /// 6 digits) and their staff. Classes, exams and certificates are the city's.
+    County(String),
     /// The province regulator: everything.
     Province,
     /// The HR and social-security bureau of a region: enterprises of that region.
@@ -119,8 +122,53 @@ impl Actor {
                     .and_where(current)
                     .to_owned(),
             ),
+            Scope::County(county) => person_id.in_subquery(
+                Query::select()
+                    .column((employment::Entity, employment::Column::PersonId))
+                    .from(employment::Entity)
+                    .and_where(
+                        Expr::col((employment::Entity, employment::Column::EnterpriseId))
+                            .in_subquery(
+                                Query::select()
+                                    .column((enterprise::Entity, enterprise::Column::Id))
+                                    .from(enterprise::Entity)
+                                    .and_where(
+                                        Expr::col((
+                                            enterprise::Entity,
+                                            enterprise::Column::RegionCode,
+                                        ))
+                                        .eq(county.as_str()),
+                                    )
+                                    .to_owned(),
+                            ),
+                    )
+                    .and_where(current)
+                    .to_owned(),
+            ),
             Scope::Institution(_) | Scope::HrBureau(_) => Expr::value(false),
         }
+    }
+
+    /// Whether a regulator of this scope oversees what is registered in `region_code` (a
+    /// county, or a city for what a city registers itself) of `city_code`: the province
+    /// everything, a city its city, a county its county. Non-regulators: false.
+    pub fn regulates(&self, city_code: &str, region_code: &str) -> bool {
+        match &self.scope {
+            Scope::Province | Scope::System => true,
+            Scope::City(city) => city == city_code,
+            Scope::County(county) => county == region_code,
+            Scope::Person(_) | Scope::Enterprise(_) | Scope::Institution(_) | Scope::HrBureau(_) => {
+                false
+            }
+        }
+    }
+
+    /// A regulator at any level (province, city, county) or a system tool.
+    pub fn is_regulator(&self) -> bool {
+        matches!(
+            self.scope,
+            Scope::Province | Scope::System | Scope::City(_) | Scope::County(_)
+        )
     }
 
     /// Condition on the `enterprises` table restricting to visible enterprises.
@@ -130,6 +178,7 @@ impl Actor {
             Scope::Province | Scope::System => Expr::value(true),
             Scope::Enterprise(id) => column(enterprise::Column::Id).eq(*id),
             Scope::City(city) => column(enterprise::Column::CityCode).eq(city.as_str()),
+            Scope::County(county) => column(enterprise::Column::RegionCode).eq(county.as_str()),
             Scope::HrBureau(region) => {
                 if region == anpei_domain::region::PROVINCE_CODE {
                     Expr::value(true)
@@ -146,10 +195,8 @@ impl Actor {
     /// May this actor register enterprises, and where?
     pub fn region_write(&self) -> Option<RegionWrite> {
         match &self.scope {
-            Scope::Province | Scope::System => Some(RegionWrite { city_code: None }),
-            Scope::City(city) => Some(RegionWrite {
-                city_code: Some(city.clone()),
-            }),
+            Scope::Province | Scope::System => Some(RegionWrite { actor: self.clone() }),
+            Scope::City(_) | Scope::County(_) => Some(RegionWrite { actor: self.clone() }),
             _ => None,
         }
     }
@@ -162,15 +209,17 @@ impl Actor {
     }
 }
 
-/// Capability: may register enterprises in `city_code` (or anywhere when `None`).
+/// Capability: may register enterprises in the regulator's own jurisdiction (anywhere for
+/// the province, its city for a city, its county for a county).
 #[derive(Debug)]
 pub struct RegionWrite {
-    city_code: Option<String>,
+    actor: Actor,
 }
 
 impl RegionWrite {
-    pub fn allows_city(&self, city_code: &str) -> bool {
-        self.city_code.as_deref().is_none_or(|own| own == city_code)
+    /// Whether an enterprise registered in `region_code` (of `city_code`) is within reach.
+    pub fn allows(&self, city_code: &str, region_code: &str) -> bool {
+        self.actor.regulates(city_code, region_code)
     }
 }
 
@@ -237,9 +286,7 @@ pub async fn enterprise_staff_read(
         .ok_or(StoreError::NotFound)?;
     let allowed = match &actor.scope {
         Scope::Enterprise(own) => *own == enterprise_id,
-        Scope::City(city) => *city == row.city_code,
-        Scope::Province | Scope::System => true,
-        _ => false,
+        _ => actor.regulates(&row.city_code, &row.region_code),
     };
     if allowed {
         Ok(EnterpriseStaffRead { enterprise_id })
@@ -318,6 +365,7 @@ pub async fn institution_visible(
         Scope::Institution(own) => *own == institution_id,
         Scope::Province | Scope::System => true,
         Scope::City(city) => row.city_code == *city,
+        Scope::County(county) => row.region_code == *county,
         Scope::HrBureau(region) => {
             region == anpei_domain::region::PROVINCE_CODE
                 || row.region_code.starts_with(&Actor::region_prefix(region))
@@ -346,6 +394,7 @@ pub struct AccountAdmin {
 enum AdminReach {
     Province,
     City(String),
+    County(String),
     Enterprise(Uuid),
 }
 
@@ -355,6 +404,7 @@ impl Actor {
         let reach = match &self.scope {
             Scope::Province | Scope::System => AdminReach::Province,
             Scope::City(city) => AdminReach::City(city.clone()),
+            Scope::County(county) => AdminReach::County(county.clone()),
             Scope::Enterprise(id) => AdminReach::Enterprise(*id),
             Scope::Person(_) | Scope::Institution(_) | Scope::HrBureau(_) => return None,
         };
@@ -371,12 +421,14 @@ impl AccountAdmin {
         match self.reach {
             AdminReach::Province => &[
                 Role::CityRegulator,
+                Role::CountyRegulator,
                 Role::HrBureau,
                 Role::ProvinceRegulator,
                 Role::Enterprise,
                 Role::Institution,
             ],
             AdminReach::City(_) => &[Role::Enterprise, Role::Institution],
+            AdminReach::County(_) => &[Role::Enterprise],
             AdminReach::Enterprise(_) => &[Role::Enterprise],
         }
     }
@@ -440,6 +492,24 @@ impl AccountAdmin {
                     .and(col(account::Column::InstitutionId).in_subquery(institutions));
                 enterprise_accounts.or(institution_accounts)
             }
+            AdminReach::County(county) => {
+                let enterprises = Query::select()
+                    .column((enterprise::Entity, enterprise::Column::Id))
+                    .from(enterprise::Entity)
+                    .and_where(
+                        Expr::col((enterprise::Entity, enterprise::Column::RegionCode))
+                            .eq(county.as_str()),
+                    )
+                    .to_owned();
+                col(account::Column::Role).eq(Role::Enterprise.code()).and(
+                    col(account::Column::EnterpriseId)
+                        .in_subquery(enterprises)
+                        // A self-registration not yet approved: by the region it gave.
+                        .or(col(account::Column::EnterpriseId)
+                            .is_null()
+                            .and(col(account::Column::RegionCode).eq(county.as_str()))),
+                )
+            }
         }
     }
 
@@ -476,6 +546,12 @@ impl AccountAdmin {
                     .one(db)
                     .await?
                     .is_some_and(|row| row.city_code == *city)
+            }
+            (AdminReach::County(county), AccountScope::Enterprise(id)) => {
+                enterprise::Entity::find_by_id(*id)
+                    .one(db)
+                    .await?
+                    .is_some_and(|row| row.region_code == *county)
             }
             (AdminReach::City(city), AccountScope::Institution(id)) => {
                 institution::Entity::find_by_id(*id)

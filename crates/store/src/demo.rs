@@ -45,6 +45,7 @@ pub const DEMO_USERNAMES: &[&str] = &[
     "enterprise",
     "harbin",
     "qiqihar",
+    "county",
     "province",
     "hr",
     "institution",
@@ -978,11 +979,18 @@ async fn demo_logins(
     now: DateTime<Utc>,
 ) -> Result<Vec<DemoLogin>, StoreError> {
     let db = store.connection();
-    let enterprise_name = enterprise::Entity::find_by_id(enterprise_id)
+    let enterprise_row = enterprise::Entity::find_by_id(enterprise_id)
         .one(db)
-        .await?
-        .map(|e| e.name)
+        .await?;
+    let enterprise_name = enterprise_row
+        .as_ref()
+        .map(|e| e.name.clone())
         .unwrap_or_default();
+    // The county regulator of the demo enterprise's county, so that it sees that enterprise.
+    let county = enterprise_row
+        .as_ref()
+        .and_then(|e| region::find(&e.region_code))
+        .filter(|r| r.level == region::RegionLevel::County);
     let worker_name = person::Entity::find_by_id(worker_id)
         .one(db)
         .await?
@@ -1034,6 +1042,14 @@ async fn demo_logins(
             AccountScope::Region(region::PROVINCE_CODE.to_owned()),
         ),
     ];
+    if let Some(county) = county {
+        specs.push((
+            "county",
+            Role::CountyRegulator,
+            format!("{}应急管理局", county.name),
+            AccountScope::Region(county.code.to_owned()),
+        ));
+    }
     if let Some(id) = institution_id {
         specs.push((
             "institution",

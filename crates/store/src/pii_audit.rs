@@ -73,7 +73,11 @@ pub async fn record(
 pub fn may_open_id_number(actor: &Actor) -> bool {
     matches!(
         actor.scope,
-        Scope::Person(_) | Scope::Enterprise(_) | Scope::City(_) | Scope::Province
+        Scope::Person(_)
+            | Scope::Enterprise(_)
+            | Scope::City(_)
+            | Scope::County(_)
+            | Scope::Province
     )
 }
 

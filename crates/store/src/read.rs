@@ -513,7 +513,7 @@ impl From<enterprise::Model> for EnterpriseRow {
 fn sees_staff_counts(actor: &Actor) -> bool {
     matches!(
         actor.scope,
-        Scope::Enterprise(_) | Scope::City(_) | Scope::Province | Scope::System
+        Scope::Enterprise(_) | Scope::City(_) | Scope::County(_) | Scope::Province | Scope::System
     )
 }
 
@@ -805,6 +805,12 @@ pub async fn summary(
         Scope::City(city) => {
             institution::Entity::find()
                 .filter(institution::Column::CityCode.eq(city.as_str()))
+                .count(db)
+                .await?
+        }
+        Scope::County(county) => {
+            institution::Entity::find()
+                .filter(institution::Column::RegionCode.eq(county.as_str()))
                 .count(db)
                 .await?
         }

@@ -46,6 +46,7 @@ fn scope_condition(actor: &Actor) -> SimpleExpr {
         Scope::Enterprise(id) => Column::EnterpriseId.eq(*id),
         Scope::Institution(id) => Column::InstitutionId.eq(*id),
         Scope::City(city) => Column::CityCode.eq(city.as_str()),
+        Scope::County(county) => Column::RegionCode.eq(county.as_str()),
         Scope::Province | Scope::System => Expr::value(true),
         Scope::HrBureau(region) => {
             let reviewed = Column::Status.is_in([status::REVIEWED, status::CLOSED]);

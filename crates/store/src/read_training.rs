@@ -180,6 +180,9 @@ pub async fn class(
         Scope::Enterprise(own) => enterprise_id == Some(*own),
         Scope::City(city) => *city == institution.city_code,
         Scope::Province | Scope::System => true,
+        // A county regulator sees the class (its institution is in the county) but the
+        // trainees only of its own county's enterprises, as on their archives.
+        Scope::County(_) => false,
         Scope::HrBureau(_) | Scope::Person(_) => false,
     };
     let trainees: Vec<class_trainee::Model> = class_trainee::Entity::find()

@@ -1030,7 +1030,11 @@ pub struct Line {
 
 fn regulator(actor: &Actor) -> Result<(), StoreError> {
     match actor.scope {
-        Scope::City(_) | Scope::Province | Scope::System | Scope::HrBureau(_) => Ok(()),
+        Scope::City(_)
+        | Scope::County(_)
+        | Scope::Province
+        | Scope::System
+        | Scope::HrBureau(_) => Ok(()),
         Scope::Enterprise(_) | Scope::Person(_) | Scope::Institution(_) => {
             Err(StoreError::Forbidden)
         }
@@ -1111,6 +1115,7 @@ pub async fn trend(
     let prefix = |code: &str| format!("{}%", Actor::region_prefix(code));
     match &actor.scope {
         Scope::City(city) => cond = cond.add(column("region_code").like(prefix(city))),
+        Scope::County(county) => cond = cond.add(column("region_code").eq(county.as_str())),
         Scope::HrBureau(region) => cond = cond.add(column("region_code").like(prefix(region))),
         _ => {}
     }

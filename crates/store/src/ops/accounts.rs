@@ -528,6 +528,16 @@ pub(crate) async fn check_scope(
                 );
             }
         }
+        (Role::CountyRegulator, AccountScope::Region(code)) => {
+            let county = anpei_domain::region::find(code)
+                .is_some_and(|region| region.level == anpei_domain::region::RegionLevel::County);
+            if !county {
+                return bad(
+                    "县级监管账号须填写县（市、区）行政区划代码",
+                    "A county regulator needs a county region code",
+                );
+            }
+        }
         (Role::ProvinceRegulator, AccountScope::Region(code)) => {
             if code != anpei_domain::region::PROVINCE_CODE {
                 return bad(
@@ -606,7 +616,12 @@ pub enum SignInStep {
 pub fn needs_second_factor(account: &Account) -> bool {
     let by_role = matches!(
         Role::parse(&account.role),
-        Some(Role::CityRegulator | Role::ProvinceRegulator | Role::HrBureau)
+        Some(
+            Role::CityRegulator
+                | Role::CountyRegulator
+                | Role::ProvinceRegulator
+                | Role::HrBureau
+        )
     );
     account.totp_confirmed_at.is_some() || (by_role && !account.demo)
 }
@@ -831,6 +846,7 @@ pub fn actor_of(account: &Account) -> Result<Actor, StoreError> {
         Role::Enterprise => account.enterprise_id.map(Scope::Enterprise),
         Role::Institution => account.institution_id.map(Scope::Institution),
         Role::CityRegulator => account.region_code.clone().map(Scope::City),
+        Role::CountyRegulator => account.region_code.clone().map(Scope::County),
         Role::ProvinceRegulator => Some(Scope::Province),
         Role::HrBureau => account.region_code.clone().map(Scope::HrBureau),
     }

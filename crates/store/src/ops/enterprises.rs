@@ -50,7 +50,7 @@ pub async fn create(
             "Give a city or county region",
         )
     })?;
-    if !region.allows_city(city.code) {
+    if !region.allows(city.code, county.code) {
         return Err(StoreError::Forbidden);
     }
     let mut tx = store.write(actor, now).await?;

@@ -113,6 +113,8 @@ pub async fn visible(
         Scope::Enterprise(own) => *own == row.enterprise_id,
         Scope::Institution(own) => *own == row.institution_id,
         Scope::City(city) => *city == row.city_code,
+        // A county follows its enterprises' applications; the review is the city's.
+        Scope::County(county) => *county == row.region_code,
         Scope::Province | Scope::System => true,
         Scope::HrBureau(region) => {
             hr_sees(region, &row.region_code)

@@ -40,9 +40,10 @@ pub struct MeDto {
     pub account_id: Uuid,
     pub username: String,
     pub display_name: String,
-    /// worker, enterprise, institution, city_regulator, province_regulator, hr_bureau
+    /// worker, enterprise, institution, city_regulator, county_regulator, province_regulator,
+    /// hr_bureau
     pub role: String,
-    /// person, enterprise, institution, city, province, hr_bureau
+    /// person, enterprise, institution, city, county, province, hr_bureau
     pub scope: String,
     /// The person, enterprise or institution the account belongs to.
     pub scope_id: Option<Uuid>,
@@ -58,6 +59,7 @@ fn me_dto(authed: &Authed) -> MeDto {
         Scope::Enterprise(id) => ("enterprise", Some(*id), None),
         Scope::Institution(id) => ("institution", Some(*id), None),
         Scope::City(code) => ("city", None, Some(code.clone())),
+        Scope::County(code) => ("county", None, Some(code.clone())),
         Scope::Province => ("province", None, None),
         Scope::HrBureau(code) => ("hr_bureau", None, Some(code.clone())),
         Scope::System => ("system", None, None),

@@ -116,16 +116,25 @@ fn jurisdiction(t: Tr, row: &AccountRow) -> String {
     }
 }
 
-/// Regions an account may be given: the province and its cities.
+/// Regions an account may be given: the province, each city and, after it, its counties
+/// (labelled with the city, so that a county reads unambiguously in the list).
 fn region_choices(t: Tr) -> Vec<Choice> {
-    std::iter::once(anpei_domain::region::PROVINCE_CODE)
-        .chain(anpei_domain::region::cities().map(|c| c.code))
-        .map(|code| Choice {
-            value: code.to_owned(),
-            label: region_name(t, code),
-            selected: false,
-        })
-        .collect()
+    use anpei_domain::region;
+    let choice = |value: &str, label: String| Choice {
+        value: value.to_owned(),
+        label,
+        selected: false,
+    };
+    let mut choices = vec![choice(region::PROVINCE_CODE, region_name(t, region::PROVINCE_CODE))];
+    for city in region::cities() {
+        let city_name = region_name(t, city.code);
+        choices.push(choice(city.code, city_name.clone()));
+        for county in region::counties_of(city.code) {
+            let label = format!("{city_name} · {}", region_name(t, county.code));
+            choices.push(choice(county.code, label));
+        }
+    }
+    choices
 }
 
 async fn list_page(

@@ -89,9 +89,13 @@ fn industry_name(t: Tr, code: &str) -> String {
 /// The area the query names, within the actor's jurisdiction; regions outside it are
 /// refused as not found, so that nothing is learnt about them.
 pub(crate) fn place(t: Tr, actor: &Actor, q: &DashboardQuery) -> Result<Place, WebError> {
-    let own_city = match &actor.scope {
-        Scope::City(city) => Some(city.clone()),
-        Scope::Province | Scope::System => None,
+    let (own_city, own_county) = match &actor.scope {
+        Scope::City(city) => (Some(city.clone()), None),
+        Scope::County(county) => (
+            anpei_domain::region::city_of(county).map(|city| city.code.to_owned()),
+            Some(county.clone()),
+        ),
+        Scope::Province | Scope::System => (None, None),
         _ => return Err(WebError::Forbidden),
     };
     let mut area = Area::default();
@@ -114,6 +118,13 @@ pub(crate) fn place(t: Tr, actor: &Actor, q: &DashboardQuery) -> Result<Place, W
             None => area.city = Some(own),
         }
     }
+    if let Some(own) = own_county {
+        match &area.county {
+            Some(county) if *county != own => return Err(WebError::NotFound),
+            Some(_) => {}
+            None => area.county = Some(own),
+        }
+    }
     if !q.industry.is_empty() {
         Industry::parse(&q.industry).ok_or(WebError::NotFound)?;
         area.industry = Some(q.industry.clone());
@@ -130,7 +141,8 @@ pub(crate) fn place(t: Tr, actor: &Actor, q: &DashboardQuery) -> Result<Place, W
             format!("/dashboard?{}", industry.trim_start_matches('&')),
         ));
     }
-    if let Some(city) = &area.city {
+    // A county's regulator starts at its county: the city is not its to look at.
+    if let (Some(city), false) = (&area.city, matches!(actor.scope, Scope::County(_))) {
         crumbs.push((
             region_name(t, city),
             format!("/dashboard?city={city}{industry}"),

@@ -116,7 +116,7 @@ async fn home(
                 ),
             ],
         ),
-        Scope::City(code) => (
+        Scope::City(code) | Scope::County(code) => (
             region_name(code),
             vec![
                 (
@@ -132,7 +132,7 @@ async fn home(
                     t.pick("人员查询", "Find a person"),
                     t.pick(
                         "辖区企业在岗人员的终身档案",
-                        "Lifelong archives of people working in the city",
+                        "Lifelong archives of people working in your jurisdiction",
                     ),
                 ),
             ],
@@ -242,7 +242,7 @@ async fn home(
     };
     let regulator = matches!(
         authed.actor.scope,
-        Scope::City(_) | Scope::Province | Scope::HrBureau(_) | Scope::System
+        Scope::City(_) | Scope::County(_) | Scope::Province | Scope::HrBureau(_) | Scope::System
     );
     let inbox = match &authed.actor.scope {
         Scope::Person(_) | Scope::Enterprise(_) => {

@@ -150,6 +150,15 @@ impl Layout {
                     push("/institutions".to_owned(), "培训机构", "Institutions");
                     push("/subsidies".to_owned(), "补贴申请", "Subsidies");
                 }
+                // A county regulates its enterprises; exams, classes and the bank are the
+                // city's and the province's.
+                Scope::County(_) => {
+                    push("/dashboard".to_owned(), "合规看板", "Dashboard");
+                    push("/enterprises".to_owned(), "企业", "Enterprises");
+                    push("/persons".to_owned(), "人员查询", "People");
+                    push("/institutions".to_owned(), "培训机构", "Institutions");
+                    push("/subsidies".to_owned(), "补贴申请", "Subsidies");
+                }
                 Scope::HrBureau(_) => {
                     push("/enterprises".to_owned(), "企业", "Enterprises");
                     push("/institutions".to_owned(), "培训机构", "Institutions");

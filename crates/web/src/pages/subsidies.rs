@@ -1246,9 +1246,11 @@ async fn detail_page(
     let steps = steps(t, &view);
     let reviewed = matches!(app.status.as_str(), status::REVIEWED | status::CLOSED);
     let enterprise_href = match actor.scope {
-        Scope::Enterprise(_) | Scope::City(_) | Scope::Province | Scope::HrBureau(_) => {
-            Some(format!("/enterprises/{}", app.enterprise_id))
-        }
+        Scope::Enterprise(_)
+        | Scope::City(_)
+        | Scope::County(_)
+        | Scope::Province
+        | Scope::HrBureau(_) => Some(format!("/enterprises/{}", app.enterprise_id)),
         _ => None,
     };
     // The registry page is the store's to allow (a city regulator sees its city's).

@@ -223,6 +223,7 @@ fn sees_institution(actor: &anpei_store::Actor, row: &institution::Model) -> boo
     match &actor.scope {
         Scope::Province | Scope::System => true,
         Scope::City(city) => *city == row.city_code,
+        Scope::County(county) => *county == row.region_code,
         Scope::HrBureau(region) => anpei_store::ops::subsidies::hr_sees(region, &row.region_code),
         Scope::Institution(own) => *own == row.id,
         Scope::Person(_) | Scope::Enterprise(_) => false,

@@ -504,7 +504,7 @@ pub async fn scope_from_form(
             .map_err(|e| StoreError::invalid("credit_code", &e))
     };
     match role {
-        Role::CityRegulator | Role::ProvinceRegulator | Role::HrBureau => {
+        Role::CityRegulator | Role::CountyRegulator | Role::ProvinceRegulator | Role::HrBureau => {
             let code = region_code.map(str::trim).unwrap_or_default();
             if code.is_empty() {
                 return Err(StoreError::invalid_text(
