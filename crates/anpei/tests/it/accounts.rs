@@ -984,8 +984,9 @@ both_engines!(
 mod in_a_browser {
     //! The whole chain in headless Chromium: the province administrator made by the command
     //! line signs in with TOTP and creates a city account; the city (enrolling its own TOTP,
-    //! then changing its first password) approves a self-registered enterprise, whose
-    //! manager signs in and is sent to change the password. Screenshots at 1280 and 375 px
+    //! then changing its first password) approves a self-registered enterprise and a
+    //! self-registered training institution (whose form first refused two fields, keeping
+    //! the rest), whose users sign in and are sent to change the password. Screenshots at 1280 and 375 px
     //! with `ANPEI_SCREENSHOTS=<dir>`.
 
     use fantoccini::{Client, Locator};
@@ -1083,6 +1084,38 @@ mod in_a_browser {
         let registered = wait(&b, "#registered").await.text().await.unwrap();
         assert!(registered.contains("待审核"), "{registered}");
 
+        // So does a training institution: a refusal names each field and keeps the rest.
+        b.goto(&format!("{base}/register/institution"))
+            .await
+            .unwrap();
+        shots(&b, "register-institution").await;
+        let school_code = anpei_domain::CreditCode::synthesize("230100", 88_000_009).unwrap();
+        fill(&b, "#credit_code", "9123").await;
+        fill(&b, "#institution_name", "哈尔滨浏览器安全技术培训学校").await;
+        click(&b, "#region_code option[value='230100']").await;
+        fill(&b, "#contact_name", "赵培训").await;
+        fill(&b, "#contact_phone", "17012340005").await;
+        fill(&b, "#username", "hrbschool").await;
+        fill(&b, "#password", "short1").await;
+        click(&b, "form.form button[type=submit]").await;
+        wait(&b, "#register-error").await;
+        wait(&b, "#credit_code-error").await;
+        wait(&b, "#password-error").await;
+        shots(&b, "register-institution-refused").await;
+        let kept = b
+            .find(Locator::Css("#institution_name"))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap();
+        assert_eq!(kept.as_deref(), Some("哈尔滨浏览器安全技术培训学校"));
+        fill(&b, "#credit_code", school_code.as_str()).await;
+        fill(&b, "#password", "Register-pass-5").await;
+        click(&b, "form.form button[type=submit]").await;
+        let registered = wait(&b, "#registered").await.text().await.unwrap();
+        assert!(registered.contains("待审核"), "{registered}");
+
         // The province administrator, made by the command line, enrols TOTP and signs in.
         sign_in(&b, &base, "admin", STRONG, Some("enrol")).await;
         b.goto(&format!("{base}/admin/accounts")).await.unwrap();
@@ -1126,6 +1159,30 @@ mod in_a_browser {
         )
         .await;
         wait(&b, "#done-username").await;
+        // And the institution of its city, from the same list.
+        b.goto(&format!("{base}/admin/accounts?status=pending"))
+            .await
+            .unwrap();
+        wait(&b, "tr[data-username=hrbschool]").await;
+        click(
+            &b,
+            "tr[data-username=hrbschool] form[action$='/approve'] button",
+        )
+        .await;
+        let approved = wait(&b, "#done-username").await.text().await.unwrap();
+        assert_eq!(approved, "hrbschool");
+        b.goto(&format!("{base}/admin/accounts")).await.unwrap();
+        wait(&b, "tr[data-username=hrbchem] details.move").await;
+        click(&b, "tr[data-username=hrbchem] details.move summary").await;
+        shots(&b, "city-list-move").await;
+        sign_out(&b).await;
+
+        // The institution's contact signs in and must change the password first.
+        b.goto(&format!("{base}/login")).await.unwrap();
+        fill(&b, "#username", "hrbschool").await;
+        fill(&b, "#password", "Register-pass-5").await;
+        click(&b, "form.form button[type=submit]").await;
+        wait(&b, "#forced-change").await;
         sign_out(&b).await;
 
         // The manager signs in and can do nothing but change the password.

@@ -24,6 +24,7 @@
 )]
 
 mod accounts;
+mod accounts_self_service;
 mod archive;
 mod bad_input;
 mod bank;

@@ -26,6 +26,7 @@ pub mod exam_sign_in_request;
 pub mod exam_site;
 pub mod exam_staff;
 pub mod institution;
+pub mod institution_registration;
 pub mod institution_trade;
 pub mod ledger_checkpoint;
 pub mod ledger_entry;

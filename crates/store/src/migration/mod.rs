@@ -16,6 +16,7 @@ mod m0011_exam_sign_in;
 mod m0012_verification_tokens;
 mod m0013_accounts;
 mod m0014_pii_access;
+mod m0015_institution_registrations;
 
 /// Creates index `name` on `cols` of `table` (one statement, as SQLite needs).
 pub(crate) async fn index(
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0012_verification_tokens::Migration),
             Box::new(m0013_accounts::Migration),
             Box::new(m0014_pii_access::Migration),
+            Box::new(m0015_institution_registrations::Migration),
         ]
     }
 }

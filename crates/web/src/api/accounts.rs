@@ -2,22 +2,32 @@
 //! same `AccountAdmin` capability as the `/admin/accounts` page; an employer's invitation
 //! of a worker. Out of reach is 404 and writes nothing; a role the holder may not create
 //! is 403. One-time links are answered once, in the response that made them.
+//!
+//! Anonymous: a training institution's self-registration and a worker's sign-up code
+//! (`/api/v1/registrations/…`), limited like the pages (per person in the store, per address
+//! here: 429 with `Retry-After`).
 
-use anpei_domain::{IdNumber, Role};
+use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+
+use anpei_domain::{CreditCode, IdNumber, PersonName, Phone, Role};
 use anpei_store::ops::accounts::admin::{
-    self, AccountFilter, AccountRow, AccountSort, NewAccountBy,
+    self, AccountFilter, AccountRow, AccountSort, NewAccountBy, RegistrationKind,
 };
-use anpei_store::ops::accounts::signup;
+use anpei_store::ops::accounts::signup::{self, InstitutionRegistration, PhoneCodeAnswer};
+use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::auth::Authed;
+use crate::auth::{Authed, ClientAddr};
 use crate::error::{Problem, WebError};
 use crate::extract::{Json, Path, Query};
 use crate::{AppState, clock};
@@ -29,6 +39,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(reset_link))
         .routes(routes!(move_account))
         .routes(routes!(invite))
+        .routes(routes!(register_institution))
+        .routes(routes!(worker_code))
+        .layer(Extension(CodeRequests::default()))
 }
 
 fn capability(authed: &Authed) -> Result<anpei_store::access::AccountAdmin, WebError> {
@@ -66,9 +79,11 @@ pub struct AccountDto {
     pub institution_id: Option<Uuid>,
     pub must_change_password: bool,
     pub totp_enrolled: bool,
-    /// For a self-registration: the enterprise's credit code and name.
+    /// For a self-registration: the enterprise's or institution's credit code and name.
     pub registration_credit_code: Option<String>,
     pub registration_name: Option<String>,
+    /// For a self-registration: enterprise or institution.
+    pub registration_kind: Option<String>,
 }
 
 impl From<AccountRow> for AccountDto {
@@ -85,7 +100,14 @@ impl From<AccountRow> for AccountDto {
             must_change_password: row.must_change_password,
             totp_enrolled: row.totp_enrolled,
             registration_credit_code: row.registration.as_ref().map(|r| r.credit_code.clone()),
-            registration_name: row.registration.map(|r| r.enterprise_name),
+            registration_kind: row.registration.as_ref().map(|r| {
+                match r.kind {
+                    RegistrationKind::Enterprise => "enterprise",
+                    RegistrationKind::Institution => "institution",
+                }
+                .to_owned()
+            }),
+            registration_name: row.registration.map(|r| r.name),
         }
     }
 }
@@ -105,6 +127,7 @@ impl From<anpei_store::ops::accounts::Account> for AccountDto {
             totp_enrolled: row.totp_confirmed_at.is_some(),
             registration_credit_code: None,
             registration_name: None,
+            registration_kind: None,
         }
     }
 }
@@ -140,6 +163,7 @@ async fn list(
     };
     let result = admin::list(
         state.store.connection(),
+        &authed.actor,
         &holder,
         &filter,
         sort,
@@ -363,4 +387,167 @@ async fn invite(
         .public_url
         .join(&format!("/register/invite/{token}"));
     Ok((StatusCode::CREATED, axum::Json(OneTimeLink { link })).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct InstitutionRegistrationRequest {
+    /// 统一社会信用代码 (18 characters, GB 32100 check character).
+    pub credit_code: String,
+    pub name: String,
+    /// A city's code, or a county's.
+    pub region_code: String,
+    /// The contact person who will use the account.
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PendingRegistration {
+    pub account_id: Uuid,
+    /// pending: until the city regulator approves.
+    pub status: String,
+}
+
+/// A training institution registers itself: its account is pending until the city
+/// regulator of its city (or the province) approves it on `/admin/accounts`.
+#[utoipa::path(post, path = "/api/v1/registrations/institutions", tag = "accounts",
+    request_body = InstitutionRegistrationRequest,
+    responses((status = 201, body = PendingRegistration),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn register_institution(
+    State(state): State<AppState>,
+    Json(body): Json<InstitutionRegistrationRequest>,
+) -> Result<Response, WebError> {
+    let registration = InstitutionRegistration {
+        credit_code: CreditCode::parse(body.credit_code.trim())
+            .map_err(|e| WebError::invalid("credit_code", &e))?,
+        name: body.name,
+        region_code: body.region_code,
+        contact_name: PersonName::parse(&body.contact_name)
+            .map_err(|e| WebError::invalid("contact_name", &e))?,
+        contact_phone: Phone::parse(&body.contact_phone)
+            .map_err(|e| WebError::invalid("contact_phone", &e))?,
+        username: body.username,
+        password: body.password,
+    };
+    let account_id = signup::register_institution(&state.store, registration, clock::now()).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(PendingRegistration {
+            account_id,
+            status: "pending".to_owned(),
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WorkerCodeRequest {
+    pub name: String,
+    /// Sent in the body, never in a URL.
+    pub id_number: String,
+    /// The mobile on record.
+    pub phone: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkerCodeSent {
+    /// Where the code went (masked).
+    pub masked_phone: String,
+    pub valid_seconds: i64,
+}
+
+/// Sends a worker's sign-up code to the mobile on record (then `/register/worker`). At most
+/// one a minute and five a day per person, 20 an hour per client address: beyond that
+/// 429 with `Retry-After`, and nothing is sent.
+#[utoipa::path(post, path = "/api/v1/registrations/worker-code", tag = "accounts",
+    request_body = WorkerCodeRequest,
+    responses((status = 200, body = WorkerCodeSent),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, body = Problem, content_type = "application/problem+json")))]
+async fn worker_code(
+    State(state): State<AppState>,
+    Extension(requests): Extension<CodeRequests>,
+    ClientAddr(addr): ClientAddr,
+    Json(body): Json<WorkerCodeRequest>,
+) -> Result<axum::Json<WorkerCodeSent>, WebError> {
+    let now = clock::now();
+    requests.take(addr, now).map_err(too_soon)?;
+    let name = PersonName::parse(&body.name).map_err(|e| WebError::invalid("name", &e))?;
+    let id_number =
+        IdNumber::parse(&body.id_number).map_err(|e| WebError::invalid("id_number", &e))?;
+    let phone = Phone::parse(&body.phone).map_err(|e| WebError::invalid("phone", &e))?;
+    match signup::request_phone_code(&state.store, &name, &id_number, &phone, now).await? {
+        PhoneCodeAnswer::Sent(sent) => {
+            // No SMS gateway in this build: the operator's terminal shows the code.
+            tracing::info!(
+                target: "anpei::sms",
+                phone = %sent.masked_phone,
+                code = %sent.code,
+                "sign-up code queued in the outbox (no SMS gateway configured)"
+            );
+            Ok(axum::Json(WorkerCodeSent {
+                masked_phone: sent.masked_phone,
+                valid_seconds: signup::PHONE_CODE_VALID.num_seconds(),
+            }))
+        }
+        PhoneCodeAnswer::Wait(wait) => Err(too_soon(wait)),
+    }
+}
+
+/// Phone-code requests per client address, counted in memory on the server's clock: at most
+/// [`CodeRequests::PER_HOUR`] an hour from one address, whatever names they carry, so that
+/// one client cannot run through a list of people (each of whom the store limits on its
+/// own). One per router: the page (`pages::register`) and this API count apart, so an address
+/// gets the number from each. A restart forgets them, like the sign-in throttle.
+#[derive(Clone, Default)]
+pub(crate) struct CodeRequests {
+    seen: Arc<Mutex<HashMap<IpAddr, VecDeque<DateTime<Utc>>>>>,
+}
+
+impl CodeRequests {
+    pub const PER_HOUR: usize = 20;
+    const WINDOW: TimeDelta = TimeDelta::hours(1);
+    /// Addresses kept at most; past this, those without a request in the window go.
+    const MAX_ADDRESSES: usize = 100_000;
+
+    /// Counts a request from `addr` at `now`, or refuses it (uncounted) with the wait until
+    /// the oldest request in the window leaves it. Without an address (no connection info):
+    /// allowed.
+    pub fn take(&self, addr: Option<IpAddr>, now: DateTime<Utc>) -> Result<(), TimeDelta> {
+        let Some(addr) = addr else {
+            return Ok(());
+        };
+        // A panic while holding the lock leaves a map that is still consistent.
+        let mut seen = self
+            .seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.len() >= Self::MAX_ADDRESSES && !seen.contains_key(&addr) {
+            seen.retain(|_, times| times.back().is_some_and(|last| *last > now - Self::WINDOW));
+        }
+        let times = seen.entry(addr).or_default();
+        while times
+            .front()
+            .is_some_and(|first| *first <= now - Self::WINDOW)
+        {
+            times.pop_front();
+        }
+        if times.len() >= Self::PER_HOUR {
+            let oldest = times.front().copied().unwrap_or(now);
+            return Err((oldest + Self::WINDOW - now).max(TimeDelta::seconds(1)));
+        }
+        times.push_back(now);
+        Ok(())
+    }
+}
+
+/// A wait as the refusal says it: 429 with `Retry-After` in whole seconds.
+pub(crate) fn too_soon(wait: TimeDelta) -> WebError {
+    WebError::TooManyAttempts {
+        retry_after_secs: u64::try_from(wait.num_seconds()).unwrap_or(0).max(1),
+        locked: false,
+    }
 }

@@ -1,13 +1,15 @@
 //! Account administration by jurisdiction (`/admin/accounts`, SPEC C0): the list of the
 //! accounts within the holder's reach (filter, sort, page), the form to create one, and the
-//! row actions — approve or reject a self-registration, disable, enable, a one-time reset
-//! link (shown once, to hand over), a new second factor. What the holder may do is the
-//! store's `AccountAdmin` capability; this module only asks it.
+//! row actions — approve or reject a self-registration (an enterprise's or a training
+//! institution's), disable, enable, move to another role or jurisdiction (the choices are
+//! the roles the holder may create), a one-time reset link (shown once, to hand over), a new
+//! second factor. What the holder may do is the store's `AccountAdmin` capability; this
+//! module only asks it.
 
 use anpei_domain::Role;
 use anpei_store::access::AccountAdmin;
 use anpei_store::ops::accounts::admin::{
-    self, AccountFilter, AccountRow, AccountSort, NewAccountBy,
+    self, AccountFilter, AccountRow, AccountSort, NewAccountBy, RegistrationKind,
 };
 use anpei_store::ops::accounts::{ACTIVE, DISABLED, PENDING};
 use askama::Template;
@@ -30,6 +32,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/admin/accounts", get(list).post(create))
         .route("/admin/accounts/{id}/{action}", post(act))
+        .route("/admin/accounts/{id}/move", post(move_account))
 }
 
 /// The capability, or 403 for a role that administers no accounts.
@@ -69,6 +72,14 @@ struct Line {
     totp: bool,
     must_change: bool,
     registration: Option<admin::Registration>,
+    /// "企业" or "培训机构": who registered, for a self-registration.
+    registration_kind: &'static str,
+    /// Where the registration says it is (city and county).
+    registration_region: Option<String>,
+    /// A self-registration that was rejected: no row actions but the record.
+    rejected: bool,
+    /// The holder may move it (not its own, not pending, not a worker's).
+    movable: bool,
     own: bool,
 }
 
@@ -83,6 +94,8 @@ struct ListPage {
     regions: Vec<Choice>,
     approves: bool,
     enterprise_holder: bool,
+    /// The holder makes accounts of a region (regulators, HR): the move form asks for one.
+    region_roles: bool,
     headers: Vec<SortHeader>,
     rows: Vec<Line>,
     pager: Pager,
@@ -106,7 +119,7 @@ fn region_name(t: Tr, code: &str) -> String {
 
 fn jurisdiction(t: Tr, row: &AccountRow) -> String {
     if let Some(registration) = &row.registration {
-        return registration.enterprise_name.clone();
+        return registration.name.clone();
     }
     match (&row.region_code, row.enterprise_id, row.institution_id) {
         (Some(code), _, _) => region_name(t, code),
@@ -163,6 +176,7 @@ async fn list_page(
     };
     let page = admin::list(
         state.store.connection(),
+        &authed.actor,
         &admin,
         &filter,
         sort,
@@ -202,10 +216,35 @@ async fn list_page(
     paging_base.push_str(&format!("sort={sort_key}&desc={desc}"));
     let pager = Pager::new("/admin/accounts", &paging_base, &page);
     let own = admin.own_account();
+    let may_move = !admin.creatable_roles().is_empty();
     let rows = page
         .items
         .into_iter()
         .map(|row| Line {
+            registration_kind: match row.registration.as_ref().map(|r| r.kind) {
+                Some(RegistrationKind::Enterprise) => t.pick("企业", "Enterprise"),
+                Some(RegistrationKind::Institution) => t.pick("培训机构", "Institution"),
+                None => "",
+            },
+            registration_region: row.registration.as_ref().map(|r| {
+                let city = anpei_domain::region::city_of(&r.region_code)
+                    .map(|city| region_name(t, city.code))
+                    .unwrap_or_default();
+                let region = region_name(t, &r.region_code);
+                if region == city {
+                    city
+                } else {
+                    format!("{city} {region}")
+                }
+            }),
+            rejected: row
+                .registration
+                .as_ref()
+                .is_some_and(|r| r.status == "rejected"),
+            movable: may_move
+                && own != Some(row.id)
+                && row.status != PENDING
+                && row.role != Role::Worker,
             id: row.id,
             jurisdiction: jurisdiction(t, &row),
             role: role_label(t, row.role),
@@ -262,6 +301,10 @@ async fn list_page(
         regions: region_choices(t),
         approves: admin.approves_registrations(),
         enterprise_holder: admin.own_enterprise().is_some(),
+        region_roles: admin
+            .creatable_roles()
+            .iter()
+            .any(|r| !matches!(r, Role::Enterprise | Role::Institution | Role::Worker)),
         headers,
         rows,
         pager,
@@ -400,8 +443,8 @@ async fn act(
         "approve" => (
             admin::approve(store, actor, &admin, id, now).await?,
             t.pick(
-                "已审核通过。企业账号可以登录，首次登录须修改密码。",
-                "Approved. The enterprise account can sign in and must change its password first.",
+                "已审核通过。该账号可以登录，首次登录须修改密码。",
+                "Approved. The account can sign in and must change its password first.",
             ),
             None,
         ),
@@ -463,4 +506,80 @@ async fn act(
         username: account.username,
         link,
     })
+}
+
+#[derive(Deserialize)]
+struct MoveForm {
+    role: String,
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    credit_code: String,
+}
+
+/// Moves an account to another role or jurisdiction (`admin::move_account`, ledgered as
+/// `account.move`); a refusal shows the list again with the reason.
+async fn move_account(
+    State(state): State<AppState>,
+    t: Tr,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+    Form(form): Form<MoveForm>,
+) -> Result<Response, WebError> {
+    let admin = capability(&authed)?;
+    let result = async {
+        let role = Role::parse(&form.role)
+            .ok_or_else(|| WebError::bad_request("请选择账号角色", "Choose the account's role"))?;
+        let scope = admin::scope_from_form(
+            state.store.connection(),
+            &admin,
+            role,
+            Some(&form.region_code),
+            Some(&form.credit_code),
+        )
+        .await?;
+        Ok::<_, WebError>(
+            admin::move_account(
+                &state.store,
+                &authed.actor,
+                &admin,
+                id,
+                role,
+                scope,
+                clock::now(),
+            )
+            .await?,
+        )
+    }
+    .await;
+    match result {
+        Ok(account) => render(&DonePage {
+            l: Layout::new(
+                t,
+                t.pick("账号管理", "Accounts"),
+                Some(&authed),
+                "/admin/accounts",
+            ),
+            message: t
+                .pick(
+                    "已变更该账号的角色与所属范围，下一次请求起生效。",
+                    "The account's role and jurisdiction are changed, from its next request on.",
+                )
+                .to_owned(),
+            username: account.username,
+            link: None,
+        }),
+        Err(WebError::Invalid { zh, en, .. } | WebError::BadRequest { zh, en }) => {
+            let page = list_page(
+                &state,
+                t,
+                &authed,
+                ListQuery::default(),
+                Some(t.pick_owned(&(zh, en))),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)?).into_response())
+        }
+        Err(other) => Err(other),
+    }
 }

@@ -1,5 +1,6 @@
 //! People: search (by name, or by full ID number sent in a POST body, never in the URL) and
-//! the lifelong archive page (一人一档).
+//! the lifelong archive page (一人一档), where an employer may invite a person of its
+//! current staff who has no account yet to make one (a one-time link, shown once).
 
 use anpei_store::access;
 use anpei_store::read::{self, PersonQuery, PersonSort};
@@ -29,6 +30,7 @@ pub fn router() -> Router<AppState> {
         .route("/persons/{id}/certificates", post(issue_certificate))
         .route("/persons/{id}/trainings", post(record_training))
         .route("/persons/{id}/assessments", post(record_assessment))
+        .route("/persons/{id}/invite", post(invite))
         .route(
             "/persons/{id}/certificates/{certificate_id}/{action}",
             post(change_certificate),
@@ -325,6 +327,9 @@ struct ArchivePage {
     promotions: Vec<LedgerLine>,
     training_kinds: Vec<Choice>,
     can_record: bool,
+    /// The employer's view (`can_record`): whether the person has an account, with the
+    /// invitation when not.
+    has_account: bool,
     can_issue: bool,
     kinds: Vec<Choice>,
     trades: Vec<Choice>,
@@ -555,6 +560,9 @@ async fn archive_view(
         .map(|r| exam_row(t, r))
         .collect();
     let person = &archive.person;
+    let can_record = matches!(authed.actor.scope, anpei_store::Scope::Enterprise(e) if archive.employments.iter().any(|j| j.current && j.enterprise_id == e));
+    // Only its current employer is offered the invitation, so only it is told.
+    let has_account = can_record && anpei_store::ops::accounts::signup::has_account(db, id).await?;
     let page = ArchivePage {
         l: Layout::new(t, &person.name, Some(authed), &format!("/persons/{id}")),
         certificates,
@@ -672,7 +680,8 @@ async fn archive_view(
                 label: t.pick(k.name_zh(), k.name_en()).to_owned(),
             })
             .collect(),
-        can_record: matches!(authed.actor.scope, anpei_store::Scope::Enterprise(e) if archive.employments.iter().any(|j| j.current && j.enterprise_id == e)),
+        can_record,
+        has_account,
         can_issue,
         kinds: anpei_domain::certificate::CertificateKind::ALL
             .iter()
@@ -944,6 +953,80 @@ async fn change_certificate(
         IssueForm::default(),
     )
     .await
+}
+
+/// The invitation's link, shown once to the employer to hand over.
+#[derive(Template)]
+#[template(path = "person_invited.html")]
+struct InvitedPage {
+    l: Layout,
+    id: Uuid,
+    name: String,
+    link: String,
+}
+
+/// An employer invites a person of its current staff without an account: a one-time link
+/// (7 days) to `/register/invite/{token}`, shown on this page only.
+async fn invite(
+    State(state): State<AppState>,
+    t: Tr,
+    authed: Authed,
+    Path(id): Path<Uuid>,
+) -> Result<Response, WebError> {
+    let db = state.store.connection();
+    let today = clock::today();
+    access::person_read(db, &authed.actor, id, today).await?;
+    let anpei_store::Scope::Enterprise(enterprise_id) = authed.actor.scope else {
+        return Err(WebError::Forbidden);
+    };
+    let staff = access::enterprise_staff_write(db, &authed.actor, enterprise_id).await?;
+    let outcome = anpei_store::ops::accounts::signup::invite_worker(
+        &state.store,
+        &authed.actor,
+        staff,
+        id,
+        today,
+        clock::now(),
+    )
+    .await;
+    let token = match outcome {
+        Ok(token) => token,
+        Err(err) => {
+            let outcome = Err(WebError::from(err));
+            return archive_outcome(
+                &state,
+                t,
+                &authed,
+                id,
+                outcome,
+                "account",
+                IssueForm::default(),
+            )
+            .await;
+        }
+    };
+    let name = read::archive(
+        db,
+        access::person_read(db, &authed.actor, id, today).await?,
+        today,
+    )
+    .await?
+    .person
+    .name;
+    render(&InvitedPage {
+        l: Layout::new(
+            t,
+            t.pick("邀请注册账号", "Invite to an account"),
+            Some(&authed),
+            &format!("/persons/{id}"),
+        ),
+        id,
+        name,
+        link: state
+            .config
+            .public_url
+            .join(&format!("/register/invite/{token}")),
+    })
 }
 
 async fn export(

@@ -3,6 +3,12 @@
 //! factor. Every function takes the [`AccountAdmin`] capability and checks the account (and,
 //! for creations and moves, the target) against it; out of reach is `NotFound` and writes
 //! nothing. Each change is one transaction with its ledger entry.
+//!
+//! Self-registrations come as enterprises (`registration_requests`) and as training
+//! institutions (`institution_registrations`). A pending institution account has no
+//! institution yet, so [`AccountAdmin::reaches`] (which reaches institution accounts through
+//! their institution's city) cannot place it: [`decides_institutions_of`] does, from the
+//! registration's city.
 
 use anpei_domain::{CreditCode, Industry, PersonName, Role};
 use chrono::{DateTime, Utc};
@@ -19,9 +25,9 @@ use super::{
     issue_setup_token, save, unusable_hash,
 };
 use crate::access::AccountAdmin;
-use crate::entity::{account, enterprise, registration_request};
+use crate::entity::{account, enterprise, institution_registration, registration_request};
 use crate::ledger::{Change, LedgerKey};
-use crate::{Actor, Store, StoreError, WriteTx};
+use crate::{Actor, Scope, Store, StoreError, WriteTx};
 
 /// A new account made by an administrator.
 pub struct NewAccountBy {
@@ -226,9 +232,140 @@ pub async fn reset_totp(
     Ok(account)
 }
 
-/// Approves a self-registered enterprise account: the enterprise is created from its
+/// Whether the holder decides the institution registrations of `city_code`: the province
+/// (and system tools) all, a city regulator its own city's; nobody else, as only they may
+/// make institution accounts. Read from the actor's scope because the capability places
+/// institution accounts by their institution, which a pending registration does not have.
+pub fn decides_institutions_of(actor: &Actor, admin: &AccountAdmin, city_code: &str) -> bool {
+    let by_scope = match &actor.scope {
+        Scope::Province | Scope::System => true,
+        Scope::City(city) => city == city_code,
+        _ => false,
+    };
+    by_scope
+        && admin.approves_registrations()
+        && admin.creatable_roles().contains(&Role::Institution)
+}
+
+/// The institution registration of `account_id` and its account, if the account is one;
+/// `NotFound` when the holder does not decide it.
+async fn institution_request(
+    tx: &WriteTx,
+    actor: &Actor,
+    admin: &AccountAdmin,
+    account_id: Uuid,
+) -> Result<Option<(Account, institution_registration::Model)>, StoreError> {
+    let Some(request) = institution_registration::Entity::find()
+        .filter(institution_registration::Column::AccountId.eq(account_id))
+        .one(tx.conn())
+        .await?
+    else {
+        return Ok(None);
+    };
+    if !decides_institutions_of(actor, admin, &request.city_code) {
+        return Err(StoreError::NotFound);
+    }
+    let account = account::Entity::find_by_id(account_id)
+        .one(tx.conn())
+        .await?
+        .ok_or(StoreError::NotFound)?;
+    if account.status != PENDING || request.status != "pending" {
+        return Err(not_pending());
+    }
+    Ok(Some((account, request)))
+}
+
+fn not_pending() -> StoreError {
+    StoreError::invalid_text(
+        "status",
+        "该账号不在待审核状态",
+        "This account is not awaiting approval",
+    )
+}
+
+/// Approves a self-registered institution inside `tx`: the institution is created from the
+/// registration (ledgered as `institution.create`) unless one with its credit code is on
+/// record, which the account then joins if the holder reaches it.
+async fn approve_institution(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    admin: &AccountAdmin,
+    mut account: Account,
+    request: institution_registration::Model,
+) -> Result<Account, StoreError> {
+    use crate::entity::institution;
+    let at = tx.at();
+    let existing = institution::Entity::find()
+        .filter(institution::Column::CreditCode.eq(request.credit_code.clone()))
+        .one(tx.conn())
+        .await?;
+    let institution_id = match existing {
+        Some(row) => {
+            let scope = super::AccountScope::Institution(row.id);
+            if !admin
+                .may_create(tx.conn(), Role::Institution, &scope)
+                .await?
+            {
+                return Err(StoreError::invalid_text(
+                    "credit_code",
+                    "该统一社会信用代码的培训机构已在其他市（地）登记，请由其所在市（地）或省厅处理",
+                    "An institution with this credit code is on record in another city; its city or the province decides",
+                ));
+            }
+            row.id
+        }
+        None => {
+            let model = institution::Model {
+                id: Uuid::now_v7(),
+                credit_code: request.credit_code.clone(),
+                name: request.name.clone(),
+                region_code: request.region_code.clone(),
+                city_code: request.city_code.clone(),
+                created_at: at,
+                hr_catalogue_since: None,
+            };
+            institution::Entity::insert(institution::ActiveModel::from(model.clone()))
+                .exec(tx.conn())
+                .await?;
+            tx.record(Change::of(
+                "institution.create",
+                LedgerKey::Institution(model.id),
+                &model,
+            ));
+            model.id
+        }
+    };
+    account.institution_id = Some(institution_id);
+    account.region_code = None;
+    account.status = ACTIVE.to_owned();
+    account.must_change_password = true;
+    let account = save(tx, "account.approve", account).await?;
+    decide_institution(tx, request.id, "approved", actor).await?;
+    Ok(account)
+}
+
+async fn decide_institution(
+    tx: &WriteTx,
+    request_id: Uuid,
+    status: &str,
+    actor: &Actor,
+) -> Result<(), StoreError> {
+    institution_registration::Entity::update(institution_registration::ActiveModel {
+        id: Set(request_id),
+        status: Set(status.to_owned()),
+        decided_at: Set(Some(tx.at())),
+        decided_by: Set(Some(actor.display_name.clone())),
+        ..Default::default()
+    })
+    .exec(tx.conn())
+    .await?;
+    Ok(())
+}
+
+/// Approves a self-registration. An enterprise: the enterprise is created from its
 /// registration when no enterprise has its credit code yet (else the account joins that
-/// one), the account becomes active and must change its password at first sign-in.
+/// one). An institution: likewise its institution. Either way the account becomes active
+/// and must change its password at first sign-in; one transaction with its ledger entries.
 pub async fn approve(
     store: &Store,
     actor: &Actor,
@@ -241,17 +378,18 @@ pub async fn approve(
     }
     let mut tx = store.write(actor, now).await?;
     let at = tx.at();
+    if let Some((account, request)) = institution_request(&tx, actor, admin, account_id).await? {
+        let account = approve_institution(&mut tx, actor, admin, account, request).await?;
+        tx.commit().await?;
+        return Ok(account);
+    }
     let mut account = reachable(&tx, admin, account_id).await?;
     let request = registration_request::Entity::find()
         .filter(registration_request::Column::AccountId.eq(account_id))
         .one(tx.conn())
         .await?;
     let (Some(request), true) = (request, account.status == PENDING) else {
-        return Err(StoreError::invalid_text(
-            "status",
-            "该账号不在待审核状态",
-            "This account is not awaiting approval",
-        ));
+        return Err(not_pending());
     };
     let existing = enterprise::Entity::find()
         .filter(enterprise::Column::CreditCode.eq(request.credit_code.clone()))
@@ -304,17 +442,21 @@ pub async fn reject(
         return Err(StoreError::Forbidden);
     }
     let mut tx = store.write(actor, now).await?;
+    if let Some((mut account, request)) = institution_request(&tx, actor, admin, account_id).await?
+    {
+        account.status = DISABLED.to_owned();
+        let account = save(&mut tx, "account.reject", account).await?;
+        decide_institution(&tx, request.id, "rejected", actor).await?;
+        tx.commit().await?;
+        return Ok(account);
+    }
     let mut account = reachable(&tx, admin, account_id).await?;
     let request = registration_request::Entity::find()
         .filter(registration_request::Column::AccountId.eq(account_id))
         .one(tx.conn())
         .await?;
     let (Some(request), true) = (request, account.status == PENDING) else {
-        return Err(StoreError::invalid_text(
-            "status",
-            "该账号不在待审核状态",
-            "This account is not awaiting approval",
-        ));
+        return Err(not_pending());
     };
     account.status = DISABLED.to_owned();
     let account = save(&mut tx, "account.reject", account).await?;
@@ -355,21 +497,41 @@ pub struct AccountRow {
     pub must_change_password: bool,
     pub totp_enrolled: bool,
     pub created_at: DateTime<Utc>,
-    /// For a self-registration: what the enterprise said about itself.
+    /// For a self-registration: what the enterprise or institution said about itself.
     pub registration: Option<Registration>,
+}
+
+/// Who registered themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RegistrationKind {
+    Enterprise,
+    Institution,
 }
 
 /// A self-registration as the approving regulator sees it.
 #[derive(Debug, Clone)]
 pub struct Registration {
+    pub kind: RegistrationKind,
     pub credit_code: String,
-    pub enterprise_name: String,
-    pub industry: String,
+    /// The enterprise's or institution's name.
+    pub name: String,
+    /// Enterprises only.
+    pub industry: Option<String>,
     pub region_code: String,
-    pub legal_representative: String,
-    pub manager_name: String,
+    /// Enterprises only.
+    pub legal_representative: Option<String>,
+    /// The safety manager (enterprise) or contact person (institution) who uses the account.
+    pub contact_name: String,
     /// Masked (`170****1928`).
-    pub manager_phone: String,
+    pub contact_phone: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+}
+
+fn masked_phone(phone: &str) -> String {
+    anpei_domain::Phone::parse(phone)
+        .map(|p| p.masked())
+        .unwrap_or_else(|_| "***".to_owned())
 }
 
 /// What the list is filtered by.
@@ -394,6 +556,7 @@ pub enum AccountSort {
 /// The accounts within reach, filtered, sorted and paged (1-based `page`).
 pub async fn list(
     db: &impl ConnectionTrait,
+    actor: &Actor,
     admin: &AccountAdmin,
     filter: &AccountFilter,
     sort: AccountSort,
@@ -401,7 +564,23 @@ pub async fn list(
     per_page: u64,
 ) -> Result<crate::read::Page<AccountRow>, StoreError> {
     let (page, per_page) = crate::read::clamp(page, per_page);
-    let mut query = account::Entity::find().filter(admin.account_filter());
+    // Institution registrations the holder decides (a few hundred in a province at most):
+    // their accounts are listed with the ones the capability reaches.
+    let decided: Vec<Uuid> = institution_registration::Entity::find()
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|row| decides_institutions_of(actor, admin, &row.city_code))
+        .map(|row| row.account_id)
+        .collect();
+    let reach = if decided.is_empty() {
+        admin.account_filter()
+    } else {
+        admin
+            .account_filter()
+            .or(Expr::col((account::Entity, account::Column::Id)).is_in(decided))
+    };
+    let mut query = account::Entity::find().filter(reach);
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let pattern = format!("%{}%", q.replace(['%', '_'], ""));
         query = query.filter(
@@ -430,29 +609,57 @@ pub async fn list(
         .all(db)
         .await?;
     let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
-    let registrations: std::collections::HashMap<Uuid, registration_request::Model> =
+    let mut registrations: std::collections::HashMap<Uuid, Registration> =
         registration_request::Entity::find()
-            .filter(registration_request::Column::AccountId.is_in(ids))
+            .filter(registration_request::Column::AccountId.is_in(ids.clone()))
             .all(db)
             .await?
             .into_iter()
-            .map(|row| (row.account_id, row))
+            .map(|r| {
+                (
+                    r.account_id,
+                    Registration {
+                        kind: RegistrationKind::Enterprise,
+                        contact_phone: masked_phone(&r.manager_phone),
+                        credit_code: r.credit_code,
+                        name: r.enterprise_name,
+                        industry: Some(r.industry),
+                        region_code: r.region_code,
+                        legal_representative: Some(r.legal_representative),
+                        contact_name: r.manager_name,
+                        status: r.status,
+                    },
+                )
+            })
             .collect();
+    registrations.extend(
+        institution_registration::Entity::find()
+            .filter(institution_registration::Column::AccountId.is_in(ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|r| {
+                (
+                    r.account_id,
+                    Registration {
+                        kind: RegistrationKind::Institution,
+                        contact_phone: masked_phone(&r.contact_phone),
+                        credit_code: r.credit_code,
+                        name: r.name,
+                        industry: None,
+                        region_code: r.region_code,
+                        legal_representative: None,
+                        contact_name: r.contact_name,
+                        status: r.status,
+                    },
+                )
+            }),
+    );
     let rows = rows
         .into_iter()
         .filter_map(|row| {
             let role = Role::parse(&row.role)?;
-            let registration = registrations.get(&row.id).map(|r| Registration {
-                credit_code: r.credit_code.clone(),
-                enterprise_name: r.enterprise_name.clone(),
-                industry: r.industry.clone(),
-                region_code: r.region_code.clone(),
-                legal_representative: r.legal_representative.clone(),
-                manager_name: r.manager_name.clone(),
-                manager_phone: anpei_domain::Phone::parse(&r.manager_phone)
-                    .map(|p| p.masked())
-                    .unwrap_or_else(|_| "***".to_owned()),
-            });
+            let registration = registrations.remove(&row.id);
             Some(AccountRow {
                 id: row.id,
                 username: row.username,

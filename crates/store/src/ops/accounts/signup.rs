@@ -1,13 +1,18 @@
 //! Accounts people make for themselves (SPEC C0): an enterprise registers with its credit
-//! code and a named safety manager (pending until its city regulator approves, see
+//! code and a named safety manager, a training institution with its credit code and a named
+//! contact person (both pending until the city regulator approves, see
 //! [`super::admin::approve`]); a worker signs up with name, ID number and a code sent to
 //! the phone on record, or through an employer's one-time invitation. The worker account is
 //! tied to the person already on record: name and ID number must agree.
+//!
+//! Phone codes cost money and reach a person's phone, so a person gets at most one a minute
+//! and five a day ([`phone_code_wait`]), counted from the `account_tokens` rows that record
+//! every code sent; the web layer adds a per-address limit in memory.
 
-use anpei_domain::{IdNumber, PersonName, Phone, Role};
+use anpei_domain::{CreditCode, IdNumber, PersonName, Phone, Role};
 use chrono::{DateTime, TimeDelta, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::admin::EnterpriseIdentity;
@@ -16,7 +21,9 @@ use super::{
     hash_password, insert, is_demo_database, live_token, new_token, token_hash,
 };
 use crate::access::EnterpriseStaffWrite;
-use crate::entity::{account, account_token, person, person_identity, registration_request};
+use crate::entity::{
+    account, account_token, institution_registration, person, person_identity, registration_request,
+};
 use crate::{Actor, Store, StoreError};
 
 /// How long a phone code is good for, and how many wrong tries it takes.
@@ -24,6 +31,11 @@ pub const PHONE_CODE_VALID: TimeDelta = TimeDelta::minutes(10);
 const PHONE_CODE_TRIES: i32 = 5;
 /// How long an employer's invitation is good for.
 pub const INVITATION_VALID: TimeDelta = TimeDelta::days(7);
+/// A person gets at most one phone code in this long…
+pub const PHONE_CODE_GAP: TimeDelta = TimeDelta::seconds(60);
+/// …and at most [`PHONE_CODES_PER_WINDOW`] in this long.
+pub const PHONE_CODE_WINDOW: TimeDelta = TimeDelta::hours(24);
+pub const PHONE_CODES_PER_WINDOW: usize = 5;
 
 /// An enterprise's self-registration.
 pub struct EnterpriseRegistration {
@@ -104,6 +116,115 @@ pub async fn register_enterprise(
     Ok(account.id)
 }
 
+/// A training institution's self-registration.
+pub struct InstitutionRegistration {
+    pub credit_code: CreditCode,
+    pub name: String,
+    /// A city, or a county of one.
+    pub region_code: String,
+    pub contact_name: PersonName,
+    pub contact_phone: Phone,
+    pub username: String,
+    pub password: String,
+}
+
+/// Checks an institution's name: 2 to 100 characters, no control characters.
+fn institution_name(name: &str) -> Result<String, StoreError> {
+    let name = name.trim();
+    if !(2..=100).contains(&name.chars().count()) || name.chars().any(char::is_control) {
+        return Err(StoreError::invalid_text(
+            "institution_name",
+            "机构名称应为2至100个字符",
+            "The institution name must be 2 to 100 characters",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Registers a training institution and its contact person's account, pending (待审核)
+/// until the city regulator of its city (or the province) approves; approval creates the
+/// institution. Returns the pending account's id.
+pub async fn register_institution(
+    store: &Store,
+    registration: InstitutionRegistration,
+    now: DateTime<Utc>,
+) -> Result<Uuid, StoreError> {
+    let db = store.connection();
+    let name = institution_name(&registration.name)?;
+    let region = anpei_domain::region::find(registration.region_code.trim()).ok_or_else(|| {
+        StoreError::invalid_text(
+            "region_code",
+            "请选择所在市（地）或区县",
+            "Choose the city or county",
+        )
+    })?;
+    let city = anpei_domain::region::city_of(region.code).ok_or_else(|| {
+        StoreError::invalid_text(
+            "region_code",
+            "应选择市（地）或区县，而不是全省",
+            "Choose a city or county, not the province",
+        )
+    })?;
+    let username = check_username(&registration.username)?;
+    refuse_demo_username(db, &username).await?;
+    check_password_strength(
+        &registration.password,
+        &username,
+        is_demo_database(db).await?,
+    )?;
+    let pending_same_code = institution_registration::Entity::find()
+        .filter(institution_registration::Column::CreditCode.eq(registration.credit_code.as_str()))
+        .filter(institution_registration::Column::Status.eq("pending"))
+        .count(db)
+        .await?;
+    if pending_same_code > 0 {
+        return Err(StoreError::invalid_text(
+            "credit_code",
+            "该统一社会信用代码已有一份待审核的注册申请",
+            "A registration with this credit code is already awaiting approval",
+        ));
+    }
+    let display_name =
+        check_display_name(&format!("{name} {}", registration.contact_name.as_str()))?;
+    let hash = hash_password(registration.password).await?;
+    let mut tx = store.write(&Actor::system("培训机构自助注册"), now).await?;
+    let at = tx.at();
+    let account = insert(
+        tx.conn(),
+        username,
+        hash,
+        Role::Institution,
+        display_name,
+        // Until approval the account has no institution; its region routes it to the city.
+        AccountScope::Region(region.code.to_owned()),
+        at,
+        |mut row| {
+            row.status = PENDING.to_owned();
+            row
+        },
+    )
+    .await?;
+    institution_registration::Entity::insert(institution_registration::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        account_id: Set(account.id),
+        credit_code: Set(registration.credit_code.as_str().to_owned()),
+        name: Set(name),
+        region_code: Set(region.code.to_owned()),
+        city_code: Set(city.code.to_owned()),
+        contact_name: Set(registration.contact_name.as_str().to_owned()),
+        contact_phone: Set(registration.contact_phone.as_str().to_owned()),
+        status: Set("pending".to_owned()),
+        created_at: Set(at),
+        decided_at: Set(None),
+        decided_by: Set(None),
+    })
+    .exec(tx.conn())
+    .await?;
+    tx.record(change("account.register", &account));
+    tx.commit().await?;
+    Ok(account.id)
+}
+
 async fn refuse_demo_username(db: &impl ConnectionTrait, username: &str) -> Result<(), StoreError> {
     if crate::demo::DEMO_USERNAMES.contains(&username) && !is_demo_database(db).await? {
         return Err(StoreError::invalid_text(
@@ -143,15 +264,21 @@ async fn person_on_record(
     Ok(person)
 }
 
+/// Whether the person already has an account (an employer offers an invitation only to
+/// those who have none).
+pub async fn has_account(db: &impl ConnectionTrait, person_id: Uuid) -> Result<bool, StoreError> {
+    Ok(account::Entity::find()
+        .filter(account::Column::PersonId.eq(person_id))
+        .count(db)
+        .await?
+        > 0)
+}
+
 async fn refuse_second_account(
     db: &impl ConnectionTrait,
     person_id: Uuid,
 ) -> Result<(), StoreError> {
-    let existing = account::Entity::find()
-        .filter(account::Column::PersonId.eq(person_id))
-        .one(db)
-        .await?;
-    if existing.is_some() {
+    if has_account(db, person_id).await? {
         return Err(StoreError::invalid_text(
             "id_number",
             "此人已有账号，请直接登录（忘记密码请联系用人单位或监管部门重置）",
@@ -176,15 +303,47 @@ impl std::fmt::Debug for PhoneCode {
     }
 }
 
+/// What a phone-code request got: the code went out, or the person must wait this long.
+#[derive(Debug)]
+pub enum PhoneCodeAnswer {
+    Sent(PhoneCode),
+    /// Refused, nothing sent: a code went out less than a minute ago, or five in a day.
+    Wait(TimeDelta),
+}
+
+/// How long a person must wait before another code may go out, given when their codes went
+/// out (any order, any age): until a minute after the last one, and, with
+/// [`PHONE_CODES_PER_WINDOW`] in the last [`PHONE_CODE_WINDOW`], until the oldest of those
+/// leaves the window. `None`: a code may go out now.
+pub fn phone_code_wait(sent: &[DateTime<Utc>], now: DateTime<Utc>) -> Option<TimeDelta> {
+    let mut recent: Vec<DateTime<Utc>> = sent
+        .iter()
+        .copied()
+        .filter(|at| *at > now - PHONE_CODE_WINDOW)
+        .collect();
+    recent.sort();
+    let gap = recent.last().map(|last| *last + PHONE_CODE_GAP - now);
+    let daily = recent
+        .len()
+        .checked_sub(PHONE_CODES_PER_WINDOW)
+        .map(|oldest| recent[oldest] + PHONE_CODE_WINDOW - now);
+    gap.into_iter()
+        .chain(daily)
+        .max()
+        .filter(|wait| *wait > TimeDelta::zero())
+}
+
 /// Sends a 6-digit sign-up code to the phone on record of the person with this name and
-/// ID number (the typed phone must be that one), through the notification outbox (10 min).
+/// ID number (the typed phone must be that one), through the notification outbox (10 min),
+/// unless the person had one within a minute or five within a day ([`phone_code_wait`],
+/// checked under the write lock, so that two requests at once cannot both pass).
 pub async fn request_phone_code(
     store: &Store,
     name: &PersonName,
     id_number: &IdNumber,
     phone: &Phone,
     now: DateTime<Utc>,
-) -> Result<PhoneCode, StoreError> {
+) -> Result<PhoneCodeAnswer, StoreError> {
     let db = store.connection();
     let person = person_on_record(db, name, id_number).await?;
     if person.phone.as_deref() != Some(phone.as_str()) {
@@ -204,6 +363,18 @@ pub async fn request_phone_code(
     };
     let tx = store.write(&Actor::system("从业人员注册"), now).await?;
     let at = tx.at();
+    let sent: Vec<DateTime<Utc>> = account_token::Entity::find()
+        .filter(account_token::Column::PersonId.eq(person.id))
+        .filter(account_token::Column::Purpose.eq("phone_code"))
+        .filter(account_token::Column::CreatedAt.gt(at - PHONE_CODE_WINDOW))
+        .all(tx.conn())
+        .await?
+        .into_iter()
+        .map(|row| row.created_at)
+        .collect();
+    if let Some(wait) = phone_code_wait(&sent, at) {
+        return Ok(PhoneCodeAnswer::Wait(wait));
+    }
     // An earlier code of the person stops working.
     account_token::Entity::update_many()
         .col_expr(account_token::Column::UsedAt, Expr::value(at))
@@ -229,10 +400,10 @@ pub async fn request_phone_code(
     .await?;
     queue_sms(tx.conn(), person.id, &code, at).await?;
     tx.commit().await?;
-    Ok(PhoneCode {
+    Ok(PhoneCodeAnswer::Sent(PhoneCode {
         masked_phone: phone.masked(),
         code,
-    })
+    }))
 }
 
 /// The code as a notice to the person, queued once for the SMS gateway (which resolves the
@@ -475,4 +646,42 @@ pub async fn person_by_id_number(
         .await?
         .map(|row| row.person_id)
         .ok_or(StoreError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone;
+
+    use super::*;
+
+    fn at(seconds: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 30, 2, 0, 0).unwrap() + TimeDelta::seconds(seconds)
+    }
+
+    #[test]
+    fn a_person_gets_one_code_a_minute_and_five_a_day() {
+        const DAY: i64 = 24 * 3600;
+        // (codes sent at, asked at, wait in seconds)
+        let cases: &[(&[i64], i64, Option<i64>)] = &[
+            (&[], 0, None),
+            (&[0], 1, Some(59)),
+            (&[0], 59, Some(1)),
+            (&[0], 60, None),
+            (&[0, 60, 120, 180], 240, None),
+            (&[0, 60, 120, 180, 240], 300, Some(DAY - 300)),
+            (&[240, 0, 180, 60, 120], 241, Some(DAY - 241)),
+            (&[0, 60, 120, 180, 240], DAY, None),
+            (&[0, 60, 120, 180, 240], DAY - 1, Some(1)),
+            // Old codes do not count.
+            (&[-DAY - 5, -DAY - 4, -DAY - 3, -DAY - 2, 0], 60, None),
+        ];
+        for (sent, asked, wait) in cases {
+            let sent: Vec<_> = sent.iter().map(|s| at(*s)).collect();
+            assert_eq!(
+                phone_code_wait(&sent, at(*asked)),
+                wait.map(TimeDelta::seconds),
+                "sent {sent:?}, asked at {asked}"
+            );
+        }
+    }
 }
