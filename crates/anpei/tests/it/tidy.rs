@@ -23,9 +23,7 @@ const TOO_LONG_FOR_NOW: &[&str] = &[
     "crates/store/src/ledger.rs",
     "crates/store/src/read.rs",
     "crates/store/src/verdicts.rs",
-    "crates/web/src/api/exams.rs",
     "crates/web/src/pages/dashboard.rs",
-    "crates/web/src/pages/exams.rs",
     "crates/web/src/pages/subsidies.rs",
     "crates/web/src/pages/training.rs",
 ];
