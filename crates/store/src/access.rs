@@ -157,9 +157,10 @@ impl Actor {
             Scope::Province | Scope::System => true,
             Scope::City(city) => city == city_code,
             Scope::County(county) => county == region_code,
-            Scope::Person(_) | Scope::Enterprise(_) | Scope::Institution(_) | Scope::HrBureau(_) => {
-                false
-            }
+            Scope::Person(_)
+            | Scope::Enterprise(_)
+            | Scope::Institution(_)
+            | Scope::HrBureau(_) => false,
         }
     }
 
@@ -195,8 +196,12 @@ impl Actor {
     /// May this actor register enterprises, and where?
     pub fn region_write(&self) -> Option<RegionWrite> {
         match &self.scope {
-            Scope::Province | Scope::System => Some(RegionWrite { actor: self.clone() }),
-            Scope::City(_) | Scope::County(_) => Some(RegionWrite { actor: self.clone() }),
+            Scope::Province | Scope::System => Some(RegionWrite {
+                actor: self.clone(),
+            }),
+            Scope::City(_) | Scope::County(_) => Some(RegionWrite {
+                actor: self.clone(),
+            }),
             _ => None,
         }
     }

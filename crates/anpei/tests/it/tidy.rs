@@ -65,7 +65,10 @@ fn rust_files(root: &Path) -> Vec<String> {
         entries.sort();
         for path in entries {
             if path.is_dir() {
-                if path.file_name().is_some_and(|n| n == "target" || n == "fixtures") {
+                if path
+                    .file_name()
+                    .is_some_and(|n| n == "target" || n == "fixtures")
+                {
                     continue;
                 }
                 walk(&path, out);
@@ -145,7 +148,11 @@ fn crates_depend_only_downward() {
         let manifest = std::fs::read_to_string(root.join("crates").join(krate).join("Cargo.toml"))
             .unwrap_or_else(|e| panic!("crates/{krate}/Cargo.toml: {e}"));
         for line in manifest.lines() {
-            let name = line.split(['=', '.', ' ']).next().unwrap_or_default().trim();
+            let name = line
+                .split(['=', '.', ' '])
+                .next()
+                .unwrap_or_default()
+                .trim();
             if name.starts_with("anpei-") && !allowed.contains(&name) {
                 found.push(format!("{krate} → {name}"));
             }
@@ -153,7 +160,12 @@ fn crates_depend_only_downward() {
     }
     let crates: BTreeSet<String> = std::fs::read_dir(root.join("crates"))
         .expect("crates/")
-        .map(|e| e.expect("an entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|name| root.join("crates").join(name).join("Cargo.toml").exists())
         .collect();
     let known: BTreeSet<String> = CRATE_EDGES.iter().map(|(k, _)| (*k).to_owned()).collect();

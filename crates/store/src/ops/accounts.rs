@@ -499,7 +499,13 @@ pub(crate) async fn check_scope(
     scope: &AccountScope,
 ) -> Result<(), StoreError> {
     use crate::entity::{enterprise, institution, person};
-    let bad = |zh: &str, en: &str| Err(StoreError::invalid_text("scope", zh, en));
+    // Named by the form field that gives the scope, so that the page marks that field.
+    let field = match scope {
+        AccountScope::Region(_) => "region_code",
+        AccountScope::Enterprise(_) | AccountScope::Institution(_) => "credit_code",
+        AccountScope::Person(_) => "person",
+    };
+    let bad = |zh: &str, en: &str| Err(StoreError::invalid_text(field, zh, en));
     match (role, scope) {
         (Role::Worker, AccountScope::Person(id)) => {
             if person::Entity::find_by_id(*id).one(db).await?.is_none() {
@@ -617,10 +623,7 @@ pub fn needs_second_factor(account: &Account) -> bool {
     let by_role = matches!(
         Role::parse(&account.role),
         Some(
-            Role::CityRegulator
-                | Role::CountyRegulator
-                | Role::ProvinceRegulator
-                | Role::HrBureau
+            Role::CityRegulator | Role::CountyRegulator | Role::ProvinceRegulator | Role::HrBureau
         )
     );
     account.totp_confirmed_at.is_some() || (by_role && !account.demo)

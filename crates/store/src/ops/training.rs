@@ -125,7 +125,9 @@ pub async fn approve_trade(
     match &actor.scope {
         Scope::Province | Scope::System => {}
         Scope::City(city) if *city == row.city_code => {}
-        Scope::City(_) | Scope::County(_) | Scope::HrBureau(_) => return Err(StoreError::Forbidden),
+        Scope::City(_) | Scope::County(_) | Scope::HrBureau(_) => {
+            return Err(StoreError::Forbidden);
+        }
         _ => return Err(StoreError::NotFound),
     }
     let existing = institution_trade::Entity::find()
@@ -188,7 +190,9 @@ pub async fn withdraw_trade(
     match &actor.scope {
         Scope::Province | Scope::System => {}
         Scope::City(city) if *city == row.city_code => {}
-        Scope::City(_) | Scope::County(_) | Scope::HrBureau(_) => return Err(StoreError::Forbidden),
+        Scope::City(_) | Scope::County(_) | Scope::HrBureau(_) => {
+            return Err(StoreError::Forbidden);
+        }
         _ => return Err(StoreError::NotFound),
     }
     let old = institution_trade::Entity::find()

@@ -138,7 +138,10 @@ fn region_choices(t: Tr) -> Vec<Choice> {
         label,
         selected: false,
     };
-    let mut choices = vec![choice(region::PROVINCE_CODE, region_name(t, region::PROVINCE_CODE))];
+    let mut choices = vec![choice(
+        region::PROVINCE_CODE,
+        region_name(t, region::PROVINCE_CODE),
+    )];
     for city in region::cities() {
         let city_name = region_name(t, city.code);
         choices.push(choice(city.code, city_name.clone()));
