@@ -726,3 +726,71 @@ mod in_a_browser {
         }
     );
 }
+
+both_engines!(
+    a_registration_naming_another_citys_enterprise_cannot_be_approved_by_this_city,
+    |app| async move {
+        // A registrant types a Qiqihar enterprise's credit code and a Harbin county: the
+        // registration lands with Harbin, which must not hand out that enterprise's account.
+        let province = app.login("province").await;
+        let qiqihar = get_ok(
+            &app,
+            &province,
+            "/api/v1/enterprises?city=230200&per_page=1",
+        )
+        .await;
+        let target = &qiqihar["items"][0];
+        let credit_code = target["credit_code"].as_str().unwrap().to_owned();
+        let response = app
+            .anonymous()
+            .post(app.url("/register/enterprise"))
+            .form(&[
+                ("credit_code", credit_code.as_str()),
+                ("enterprise_name", "冒名化工有限公司"),
+                ("industry", "hazchem"),
+                ("region_code", "230102"),
+                ("legal_representative", "王建国"),
+                ("manager_name", "李冒名"),
+                ("manager_phone", "17012340009"),
+                ("username", "impostor"),
+                ("password", "Register-pass-1"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let harbin = app.login("harbin").await;
+        let pending = get_ok(&app, &harbin, "/api/v1/accounts?status=pending&q=impostor").await;
+        let id = pending["items"][0]["id"].as_str().unwrap().to_owned();
+        let head = app.ledger_head().await;
+        let refused = expect_problem(
+            post_json(
+                &app,
+                &harbin,
+                &format!("/api/v1/accounts/{id}/approve"),
+                json!({}),
+            )
+            .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+        assert_eq!(refused["field"], "credit_code", "{refused}");
+        assert_eq!(app.ledger_head().await, head, "the refusal writes nothing");
+        let still = get_ok(&app, &harbin, "/api/v1/accounts?status=pending&q=impostor").await;
+        assert_eq!(still["total"], 1, "still pending: {still}");
+        // Harbin rejects it instead; the Qiqihar enterprise never got the account.
+        expect_json(
+            post_json(
+                &app,
+                &harbin,
+                &format!("/api/v1/accounts/{id}/reject"),
+                json!({}),
+            )
+            .await,
+            StatusCode::OK,
+        )
+        .await;
+        let (code, _) = crate::support::ledger_verify(&app).await;
+        assert_eq!(code, 0);
+    }
+);

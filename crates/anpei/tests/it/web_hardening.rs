@@ -547,14 +547,14 @@ async fn open(client: &fantoccini::Client, app: &TestApp, page: &str) {
     assert_no_inline_code(client, page).await;
 }
 
+/// The rendered text of the element `css` names, read in one script so that an htmx swap
+/// between finding the element and reading it (the console's live part refreshes every
+/// 5 s) cannot leave a stale reference.
 async fn text_of(client: &fantoccini::Client, css: &str) -> String {
-    client
-        .find(Locator::Css(css))
+    crate::browser::live_text(client, css)
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+        .trim()
+        .to_owned()
 }
 
 both_engines!(
@@ -651,11 +651,16 @@ both_engines!(
             }
         }
         assert!(refreshed, "the live part was refreshed by htmx");
+        // Read in one script: the live part may be swapped again at any moment.
         let meter = client
-            .find(Locator::Css("#console progress.meter"))
+            .execute(
+                "const m = document.querySelector('#console progress.meter'); \
+                 return m ? m.getAttribute('value') : null;",
+                vec![],
+            )
             .await
             .unwrap();
-        assert_eq!(meter.attr("value").await.unwrap().as_deref(), Some("1"));
+        assert_eq!(meter, json!("1"));
         assert_no_inline_code(&client, "the console after a refresh").await;
 
         // The enterprise: a search through htmx, a roster upload through XHR.

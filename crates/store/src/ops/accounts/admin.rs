@@ -396,7 +396,24 @@ pub async fn approve(
         .one(tx.conn())
         .await?;
     let enterprise_id = match existing {
-        Some(row) => row.id,
+        // A registration may name an enterprise already on record, but only one the
+        // approver regulates: the region a registrant typed must not let a city hand out
+        // an account of another city's enterprise.
+        Some(row) => {
+            let scope = AccountScope::Enterprise(row.id);
+            if !admin
+                .may_create(tx.conn(), Role::Enterprise, &scope)
+                .await?
+            {
+                return Err(StoreError::invalid_text(
+                    "credit_code",
+                    "该统一社会信用代码的企业已在其他辖区登记，应由其所在地监管部门审核；请驳回本申请",
+                    "An enterprise with this credit code is on record in another jurisdiction: \
+                     its own regulator must approve it; reject this registration",
+                ));
+            }
+            row.id
+        }
         None => {
             let model = enterprise::Model {
                 id: Uuid::now_v7(),
