@@ -556,7 +556,9 @@ both_engines!(
                 crate::support::fresh_id_number(n)
             ));
         }
-        let path = std::env::temp_dir().join(format!("anpei-upload-{}.csv", std::process::id()));
+        // One file per test: the SQLite and PostgreSQL variants run at once in this process,
+        // and one removing a shared file would pull it from under the other's upload.
+        let path = std::env::temp_dir().join(format!("anpei-upload-{}.csv", uuid::Uuid::now_v7()));
         std::fs::write(&path, csv).unwrap();
         let page = format!("/enterprises/{}/roster", app.demo.enterprise_id);
         client.goto(&app.url(&page)).await.unwrap();
@@ -599,7 +601,9 @@ both_engines!(
         let client = browser(&driver, 375).await;
         sign_in(&client, &app, "enterprise").await;
         let rows = 30_000;
-        let path = std::env::temp_dir().join(format!("anpei-large-{}.csv", std::process::id()));
+        // One file per test: the SQLite and PostgreSQL variants run at once in this process,
+        // and one removing a shared file would pull it from under the other's upload.
+        let path = std::env::temp_dir().join(format!("anpei-large-{}.csv", uuid::Uuid::now_v7()));
         std::fs::write(&path, crate::roster::large_roster_csv(rows)).unwrap();
         let page = format!("/enterprises/{}/roster", app.demo.enterprise_id);
         client.goto(&app.url(&page)).await.unwrap();
